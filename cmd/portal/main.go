@@ -1,0 +1,65 @@
+// Command portal runs SmåKom's webinar archive and its admin commands.
+//
+//	portal [serve] [--demo]                 run the web portal (default)
+//	portal user add --email E --role R --password-stdin
+//	portal user passwd --email E --password-stdin
+//	portal token create --email E --name N  print a staff API token
+//
+// With no MONGODB_URI and S3_ENDPOINT it runs embedded MongoDB-wire and S3
+// servers with data under DATA_DIR (./storage).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintln(os.Stderr, "portal:", err)
+			fmt.Fprint(os.Stderr, usage)
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "portal:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `
+Usage:
+  portal [serve] [--demo]       run the portal (--demo loads demo webinars into an empty store)
+  portal user add --email E --role admin|staff|member --password-stdin
+  portal user passwd --email E --password-stdin
+  portal token create --email E --name N
+Configuration comes from the environment; see README.md.
+`
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func run(ctx context.Context, args []string) error {
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "user" || args[0] == "token" || args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args)
+	case "user":
+		return userCommand(ctx, args)
+	case "token":
+		return tokenCommand(ctx, args)
+	default:
+		fmt.Print(usage)
+		return nil
+	}
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/smakom/webinar-portal/internal/config"
+	"github.com/smakom/webinar-portal/internal/demo"
+	"github.com/smakom/webinar-portal/internal/server"
+)
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	withDemo := fs.Bool("demo", false, "load the demo archive into an empty store")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	start := time.Now()
+	st, err := openStack(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	if st.embedded != nil {
+		log.Info("embedded storage started", "data_dir", cfg.DataDir, "mongodb", st.embedded.MongoURI, "s3", st.embedded.S3Endpoint)
+	}
+
+	if *withDemo {
+		n, err := demo.Load(ctx, st.webinars)
+		switch {
+		case errors.Is(err, demo.ErrNotEmpty):
+			log.Info("demo archive not loaded: the store already has webinars")
+		case err != nil:
+			return fmt.Errorf("load demo archive: %w", err)
+		default:
+			log.Info("demo archive loaded", "webinars", n)
+		}
+	}
+
+	var templateDir string
+	if cfg.DevTemplates {
+		templateDir = "web"
+	}
+	srv, err := server.New(server.Deps{
+		Accounts: st.accounts, Webinars: st.webinars, Wishes: st.wishes, Objects: st.objects,
+		Ready:  map[string]server.Pinger{"mongodb": mongoPinger{st.mongo}, "s3": st.objects},
+		Logger: log, CookieSecure: cfg.CookieSecure, TrustedProxies: cfg.TrustedProxies,
+		WishesPerHour: cfg.WishesPerHour, SessionTTL: cfg.SessionTTL, TemplateDir: templateDir,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+	if err != nil {
+		return fmt.Errorf("PORT %d: %w", cfg.Port, err)
+	}
+	go sweepSessions(ctx, st, log)
+
+	url := fmt.Sprintf("http://localhost:%d/", cfg.Port)
+	log.Info("portal ready", "url", url, "startup_ms", time.Since(start).Milliseconds())
+	fmt.Fprintf(os.Stderr, "\nSmåKom webbinariearkiv: %s\n", url)
+	if has, err := st.accounts.HasAdmin(ctx); err == nil && !has {
+		fmt.Fprintf(os.Stderr, "\nNo admin account yet. Create one (stop the portal first when it runs embedded):\n"+
+			"  printf '%%s\\n' 'a-long-password' | go run ./cmd/portal user add --email you@example.se --role admin --password-stdin\n"+
+			"then log in at %slogin\n\n", url)
+		log.Warn("no admin account: create one with `portal user add --email E --role admin --password-stdin`")
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.App().Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.App().ShutdownWithContext(shutdownCtx); err != nil {
+		log.Error("shutdown", "err", err)
+	}
+	return nil
+}
+
+// sweepSessions removes expired sessions now and then; the embedded store
+// has no TTL indexes to do it.
+func sweepSessions(ctx context.Context, st *stack, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := st.accounts.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("delete expired sessions", "err", err)
+		} else if n > 0 {
+			log.Info("expired sessions deleted", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/smakom/webinar-portal/internal/account"
+	"github.com/smakom/webinar-portal/internal/config"
+	"github.com/smakom/webinar-portal/internal/embedded"
+	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/subtitle"
+	"github.com/smakom/webinar-portal/internal/webinar"
+	"github.com/smakom/webinar-portal/internal/wish"
+)
+
+// stack is everything the portal runs on, opened from the config.
+type stack struct {
+	cfg      config.Config
+	embedded *embedded.Servers // nil in external mode
+	mongo    *mongo.Client
+	db       *mongo.Database
+	objects  *media.Store
+	accounts *account.Service
+	webinars *webinar.Service
+	wishes   *wish.Store
+}
+
+// openStack starts the embedded servers when no external ones are set,
+// connects both clients and builds the services.
+func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, error) {
+	st := &stack{cfg: cfg}
+	mongoURI := cfg.MongoURI
+	s3 := media.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
+		Bucket: cfg.S3Bucket, UseSSL: cfg.S3UseSSL, Region: cfg.S3Region}
+	clientOpts := options.Client()
+	if cfg.Embedded() {
+		srv, err := embedded.Start(ctx, cfg.DataDir, log)
+		if errors.Is(err, embedded.ErrLocked) {
+			return nil, fmt.Errorf("%w\nStop the running portal first (or set DATA_DIR to another folder).", err)
+		}
+		if err != nil {
+			return nil, err
+		}
+		st.embedded = srv
+		mongoURI = srv.MongoURI
+		s3.Endpoint, s3.AccessKey, s3.SecretKey, s3.UseSSL = srv.S3Endpoint, srv.S3AccessKey, srv.S3SecretKey, false
+		// The embedded server loses concurrent updates to one document;
+		// one connection serialises writes.
+		clientOpts.SetMaxPoolSize(1)
+	}
+	client, err := mongo.Connect(clientOpts.ApplyURI(mongoURI).SetServerSelectionTimeout(10 * time.Second))
+	if err != nil {
+		st.close()
+		return nil, fmt.Errorf("MONGODB_URI: %w", err)
+	}
+	st.mongo = client
+	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := client.Ping(pingCtx, nil); err != nil {
+		st.close()
+		return nil, fmt.Errorf("MongoDB does not answer (MONGODB_URI): %w", err)
+	}
+	st.db = client.Database(cfg.MongoDatabase)
+	st.objects, err = media.Open(pingCtx, s3)
+	if err != nil {
+		st.close()
+		return nil, fmt.Errorf("S3 storage (S3_ENDPOINT): %w", err)
+	}
+	st.accounts, err = account.NewService(pingCtx, st.db, cfg.SessionTTL)
+	if err != nil {
+		st.close()
+		return nil, err
+	}
+	store, err := webinar.NewStore(pingCtx, st.db)
+	if err != nil {
+		st.close()
+		return nil, err
+	}
+	st.webinars = webinar.NewService(store, st.objects, subtitle.NewStore(st.db),
+		webinar.Limits{RecordingBytes: cfg.MaxRecordingBytes, SlidesBytes: cfg.MaxSlidesBytes}, log)
+	st.wishes = wish.NewStore(st.db)
+	return st, nil
+}
+
+// close disconnects clients before stopping the embedded servers, which
+// otherwise wait for open connections.
+func (st *stack) close() {
+	if st.mongo != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = st.mongo.Disconnect(ctx)
+		cancel()
+	}
+	if st.embedded != nil {
+		st.embedded.Stop()
+	}
+}
+
+type mongoPinger struct{ c *mongo.Client }
+
+func (p mongoPinger) Ping(ctx context.Context) error { return p.c.Ping(ctx, nil) }

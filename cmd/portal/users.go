@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/smakom/webinar-portal/internal/account"
+	"github.com/smakom/webinar-portal/internal/config"
+)
+
+// adminStack opens the stack for a short command with quiet logs.
+func adminStack(ctx context.Context) (*stack, error) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return openStack(ctx, cfg, log)
+}
+
+func readPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func userCommand(ctx context.Context, args []string) error {
+	if len(args) == 0 || (args[0] != "add" && args[0] != "passwd") {
+		return usageError{"user: expected \"add\" or \"passwd\""}
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
+	email := fs.String("email", "", "email address (login name)")
+	role := fs.String("role", "", "admin, staff or member")
+	stdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError{err.Error()}
+	}
+	if *email == "" || !*stdin {
+		return usageError{"user " + sub + ": --email and --password-stdin are required"}
+	}
+	password, err := readPassword(os.Stdin)
+	if err != nil {
+		return fmt.Errorf("read password: %w", err)
+	}
+	st, err := adminStack(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	if sub == "passwd" {
+		if err := st.accounts.SetPassword(ctx, *email, password); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "Password changed for %s.\n", *email)
+		return nil
+	}
+	r, err := account.ParseRole(*role)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	u, err := st.accounts.AddUser(ctx, *email, r, password)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "Created %s with role %s.\n", u.Email, u.Role)
+	return nil
+}
+
+func tokenCommand(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usageError{"token: expected \"create\""}
+	}
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	email := fs.String("email", "", "email of a staff or admin user")
+	name := fs.String("name", "", "what the token is for, e.g. \"upload script\"")
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError{err.Error()}
+	}
+	if *email == "" || *name == "" {
+		return usageError{"token create: --email and --name are required"}
+	}
+	st, err := adminStack(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	token, err := st.accounts.CreateToken(ctx, *email, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Println(token)
+	fmt.Fprintln(os.Stderr, "Store this token now; it cannot be shown again. Use it as: Authorization: Bearer <token>")
+	return nil
+}

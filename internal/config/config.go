@@ -1,0 +1,243 @@
+// Package config reads the portal's settings from the environment, with
+// documented defaults, and validates them at start. Every setting is listed
+// in README.md and config/portal.example.env.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the portal's typed configuration.
+type Config struct {
+	Port    int
+	DataDir string // embedded mode: data of FerretDB and versitygw
+
+	MongoURI      string // empty: embedded FerretDB
+	MongoDatabase string
+
+	S3Endpoint  string // empty: embedded versitygw
+	S3AccessKey string
+	S3SecretKey string
+	S3Bucket    string
+	S3UseSSL    bool
+	S3Region    string
+
+	// CookieSecure forces the Secure flag on cookies; otherwise it is set
+	// when the request arrived over TLS (X-Forwarded-Proto from a trusted proxy).
+	CookieSecure   bool
+	TrustedProxies []string
+
+	MaxRecordingBytes int64
+	MaxSlidesBytes    int64
+	SessionTTL        time.Duration
+	WishesPerHour     int
+	LogLevel          string
+	DevTemplates      bool // re-read templates from web/ on every request
+}
+
+// Embedded reports whether the portal runs its own MongoDB-wire and S3 servers.
+func (c Config) Embedded() bool { return c.MongoURI == "" && c.S3Endpoint == "" }
+
+// Error names the variable that is wrong.
+type Error struct {
+	Var string
+	Msg string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("configuration: %s: %s", e.Var, e.Msg) }
+
+// FromEnv reads the configuration from the process environment.
+func FromEnv() (Config, error) { return Load(os.Getenv) }
+
+// Load reads the configuration through getenv (os.Getenv in production).
+func Load(getenv func(string) string) (Config, error) {
+	r := reader{getenv: getenv}
+	c := Config{
+		Port:              r.int("PORT", 8080, 1, 65535),
+		DataDir:           r.str("DATA_DIR", "storage"),
+		MongoURI:          r.secret("MONGODB_URI"),
+		MongoDatabase:     r.str("MONGODB_DATABASE", "portal"),
+		S3Endpoint:        r.str("S3_ENDPOINT", ""),
+		S3AccessKey:       r.secret("S3_ACCESS_KEY"),
+		S3SecretKey:       r.secret("S3_SECRET_KEY"),
+		S3Bucket:          r.str("S3_BUCKET", "webinars"),
+		S3UseSSL:          r.bool("S3_USE_SSL", false),
+		S3Region:          r.str("S3_REGION", "us-east-1"),
+		CookieSecure:      r.bool("COOKIE_SECURE", false),
+		TrustedProxies:    r.list("TRUSTED_PROXIES"),
+		MaxRecordingBytes: r.bytes("MAX_RECORDING_BYTES", 4<<30),
+		MaxSlidesBytes:    r.bytes("MAX_SLIDES_BYTES", 200<<20),
+		SessionTTL:        r.duration("SESSION_TTL", 14*24*time.Hour),
+		WishesPerHour:     r.int("WISHES_PER_HOUR", 5, 1, 10000),
+		LogLevel:          r.str("LOG_LEVEL", "info"),
+		DevTemplates:      r.bool("DEV_TEMPLATES", false),
+	}
+	if r.err != nil {
+		return Config{}, r.err
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	if (c.MongoURI == "") != (c.S3Endpoint == "") {
+		if c.MongoURI == "" {
+			return &Error{"MONGODB_URI", "must be set when S3_ENDPOINT is set (external mode needs both; leave both unset for the embedded default)"}
+		}
+		return &Error{"S3_ENDPOINT", "must be set when MONGODB_URI is set (external mode needs both; leave both unset for the embedded default)"}
+	}
+	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
+		return &Error{"MONGODB_URI", "must start with mongodb:// or mongodb+srv://"}
+	}
+	if c.S3Endpoint != "" {
+		if strings.Contains(c.S3Endpoint, "://") || strings.Contains(c.S3Endpoint, "/") {
+			return &Error{"S3_ENDPOINT", "must be host:port without scheme or path (use S3_USE_SSL for https)"}
+		}
+		if c.S3AccessKey == "" {
+			return &Error{"S3_ACCESS_KEY", "must be set when S3_ENDPOINT is set"}
+		}
+		if c.S3SecretKey == "" {
+			return &Error{"S3_SECRET_KEY", "must be set when S3_ENDPOINT is set"}
+		}
+	}
+	if l := len(c.S3Bucket); l < 3 || l > 63 || strings.ToLower(c.S3Bucket) != c.S3Bucket || strings.ContainsAny(c.S3Bucket, "_ /") {
+		return &Error{"S3_BUCKET", "must be 3-63 lower-case letters, digits, dots or hyphens"}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return &Error{"LOG_LEVEL", "must be debug, info, warn or error"}
+	}
+	if c.DataDir == "" {
+		return &Error{"DATA_DIR", "must not be empty"}
+	}
+	return nil
+}
+
+type reader struct {
+	getenv func(string) string
+	err    error
+}
+
+func (r *reader) fail(name, msg string) {
+	if r.err == nil {
+		r.err = &Error{name, msg}
+	}
+}
+
+func (r *reader) str(name, def string) string {
+	if v := strings.TrimSpace(r.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+// secret reads NAME, or the file named by NAME_FILE (docker secrets).
+func (r *reader) secret(name string) string {
+	v := strings.TrimSpace(r.getenv(name))
+	path := strings.TrimSpace(r.getenv(name + "_FILE"))
+	if v != "" && path != "" {
+		r.fail(name, "set either "+name+" or "+name+"_FILE, not both")
+		return ""
+	}
+	if path == "" {
+		return v
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		r.fail(name+"_FILE", fmt.Sprintf("cannot read %s: %v", path, errors.Unwrap(err)))
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func (r *reader) int(name string, def, min, max int) int {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		r.fail(name, fmt.Sprintf("must be a whole number from %d to %d, got %q", min, max, v))
+		return def
+	}
+	return n
+}
+
+func (r *reader) bool(name string, def bool) bool {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.fail(name, fmt.Sprintf("must be true or false, got %q", v))
+		return def
+	}
+	return b
+}
+
+func (r *reader) duration(name string, def time.Duration) time.Duration {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.fail(name, fmt.Sprintf("must be a positive duration such as 336h or 30m, got %q", v))
+		return def
+	}
+	return d
+}
+
+// bytes accepts a plain number of bytes or a number with KiB/MiB/GiB (or K/M/G).
+func (r *reader) bytes(name string, def int64) int64 {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := ParseBytes(v)
+	if err != nil || n <= 0 {
+		r.fail(name, fmt.Sprintf("must be a size such as 4GiB, 500MiB or 1048576, got %q", v))
+		return def
+	}
+	return n
+}
+
+func (r *reader) list(name string) []string {
+	var out []string
+	for _, p := range strings.Split(r.getenv(name), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ParseBytes parses sizes such as "4GiB", "500MB", "100M" or "1048576".
+func ParseBytes(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	if n > (1<<62)/mult {
+		return 0, fmt.Errorf("too large")
+	}
+	return n * mult, nil
+}

@@ -1,0 +1,70 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/smakom/webinar-portal/internal/webinar"
+)
+
+// ErrNotEmpty: the demo archive is only loaded into an empty store.
+var ErrNotEmpty = errors.New("the archive already has webinars; demo content is only loaded into an empty store")
+
+// Load puts the demo archive into an empty store, published, with its
+// recordings, slides and subtitles. It returns how many it loaded.
+func Load(ctx context.Context, svc *webinar.Service) (int, error) {
+	n, err := svc.Store().Count(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		return 0, ErrNotEmpty
+	}
+	list, err := Webinars()
+	if err != nil {
+		return 0, err
+	}
+	for i, d := range list {
+		if err := loadOne(ctx, svc, d); err != nil {
+			return i, fmt.Errorf("demo webinar %q: %w", d.Title, err)
+		}
+	}
+	return len(list), nil
+}
+
+func loadOne(ctx context.Context, svc *webinar.Service, d Webinar) error {
+	speakers := make([]webinar.Speaker, len(d.Speakers))
+	for i, s := range d.Speakers {
+		speakers[i] = webinar.Speaker{Name: s.Name, Role: s.Role, Organisation: s.Organisation}
+	}
+	held := d.HeldAt.Format("2006-01-02")
+	vis := string(webinar.Public)
+	secs := d.VideoDuration.Seconds()
+	topics := d.Topics
+	w, err := svc.Create(ctx, webinar.Fields{
+		Title: &d.Title, Summary: &d.Summary, Description: &d.Description, Organiser: &d.Organiser,
+		Speakers: &speakers, Topics: &topics, HeldAt: &held, Language: &d.Language, Visibility: &vis,
+		DurationSeconds: &secs, Demo: true,
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := svc.ReplaceRecording(ctx, w.Slug, bytes.NewReader(d.Video), int64(len(d.Video)), d.VideoDuration.Milliseconds()); err != nil {
+		return fmt.Errorf("recording: %w", err)
+	}
+	if _, err := svc.AddSlides(ctx, w.Slug, d.SlidesFilename, bytes.NewReader(d.Slides), int64(len(d.Slides))); err != nil {
+		return fmt.Errorf("slides: %w", err)
+	}
+	for _, lang := range []string{"sv", "en"} {
+		data, ok := d.Subtitles[lang]
+		if !ok {
+			continue
+		}
+		if _, _, err := svc.SetSubtitles(ctx, w.Slug, webinar.SubtitleInput{Lang: lang, Filename: lang + ".srt", Data: data}); err != nil {
+			return fmt.Errorf("subtitles %s: %w", lang, err)
+		}
+	}
+	return nil
+}

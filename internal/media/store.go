@@ -1,0 +1,259 @@
+// Package media keeps recordings, slide decks and posters in S3-compatible
+// object storage through minio-go: streamed puts with size and SHA-256,
+// ranged gets, stat, delete and the key scheme.
+package media
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+)
+
+// ErrNotFound is returned when an object does not exist.
+var ErrNotFound = errors.New("object not found")
+
+// Config says how to reach the S3 server.
+type Config struct {
+	Endpoint  string // host:port
+	AccessKey string
+	SecretKey string
+	Bucket    string
+	UseSSL    bool
+	Region    string
+}
+
+// Store reads and writes objects in one bucket.
+type Store struct {
+	client *minio.Client
+	bucket string
+	// unsigned payloads are only safe on loopback or TLS.
+	unsignedPayload bool
+}
+
+// Object describes a stored object.
+type Object struct {
+	Key          string
+	Size         int64
+	SHA256       string
+	ContentType  string
+	ETag         string
+	LastModified time.Time
+}
+
+// Open connects to the S3 server and creates the bucket if it is missing.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	client, err := minio.New(cfg.Endpoint, &minio.Options{
+		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure: cfg.UseSSL,
+		Region: cfg.Region,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("S3 client for %s: %w", cfg.Endpoint, err)
+	}
+	s := &Store{client: client, bucket: cfg.Bucket, unsignedPayload: cfg.UseSSL || isLoopback(cfg.Endpoint)}
+	exists, err := client.BucketExists(ctx, cfg.Bucket)
+	if err != nil {
+		return nil, fmt.Errorf("S3 at %s: check bucket %q: %w", cfg.Endpoint, cfg.Bucket, err)
+	}
+	if !exists {
+		if err := client.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region}); err != nil {
+			return nil, fmt.Errorf("S3 at %s: create bucket %q: %w", cfg.Endpoint, cfg.Bucket, err)
+		}
+	}
+	return s, nil
+}
+
+func isLoopback(endpoint string) bool {
+	host := endpoint
+	if i := strings.LastIndex(endpoint, ":"); i >= 0 {
+		host = endpoint[:i]
+	}
+	return host == "localhost" || strings.HasPrefix(host, "127.") || host == "[::1]"
+}
+
+// Bucket names the bucket in use.
+func (s *Store) Bucket() string { return s.bucket }
+
+// Ping checks that the S3 server answers and the bucket exists.
+func (s *Store) Ping(ctx context.Context) error {
+	ok, err := s.client.BucketExists(ctx, s.bucket)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("bucket %q is missing", s.bucket)
+	}
+	return nil
+}
+
+// NewKey makes an object key from the owner id, a random part and the
+// extension. Keys are never taken from user input.
+func NewKey(ownerID, kind, ext string) string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	ext = strings.TrimPrefix(strings.ToLower(ext), ".")
+	return fmt.Sprintf("webinars/%s/%s-%s.%s", ownerID, kind, hex.EncodeToString(b), ext)
+}
+
+// Put streams r into key without holding it in memory. size may be -1 when
+// unknown. It returns the size and SHA-256 of what was stored; if r fails
+// part way nothing is left behind.
+func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (Object, error) {
+	h := sha256.New()
+	counter := &countingReader{r: io.TeeReader(r, h), size: size}
+	opts := minio.PutObjectOptions{
+		ContentType:          contentType,
+		DisableContentSha256: s.unsignedPayload,
+		SendContentMd5:       false,
+	}
+	if size < 0 {
+		// Parts of 16 MiB keep memory bounded for streams of unknown length.
+		opts.PartSize = 16 << 20
+	}
+	info, err := s.client.PutObject(ctx, s.bucket, key, counter, size, opts)
+	if err != nil {
+		// An aborted multipart upload leaves nothing; a failed single put
+		// leaves nothing; remove defensively in case the server kept it.
+		_ = s.client.RemoveObject(context.WithoutCancel(ctx), s.bucket, key, minio.RemoveObjectOptions{})
+		if counter.err != nil {
+			// The stream failing (or ending early) caused the S3 error;
+			// minio-go and net/http do not always keep it in the chain.
+			return Object{}, fmt.Errorf("put %s: %w; S3: %w", key, counter.err, err)
+		}
+		return Object{}, fmt.Errorf("put %s: %w", key, err)
+	}
+	if size >= 0 && counter.n == size {
+		// minio-go never reads a body declared empty, so a longer stream
+		// would be cut silently; one more byte tells.
+		var one [1]byte
+		if n, _ := io.ReadFull(counter, one[:]); n > 0 {
+			_ = s.Delete(context.WithoutCancel(ctx), key)
+			return Object{}, fmt.Errorf("put %s: stream is longer than the %d bytes declared", key, size)
+		}
+	}
+	if size >= 0 && counter.n != size {
+		_ = s.Delete(context.WithoutCancel(ctx), key)
+		return Object{}, fmt.Errorf("put %s: got %d bytes, expected %d: %w", key, counter.n, size, io.ErrUnexpectedEOF)
+	}
+	return Object{
+		Key:          key,
+		Size:         info.Size,
+		SHA256:       hex.EncodeToString(h.Sum(nil)),
+		ContentType:  contentType,
+		ETag:         info.ETag,
+		LastModified: info.LastModified,
+	}, nil
+}
+
+// countingReader counts the bytes read and keeps the first error of the
+// stream. When the size is known it fails a stream that ends early (with an
+// error wrapping io.ErrUnexpectedEOF) or runs past it: minio-go would
+// otherwise send a part of the wrong length, fail with its own error that
+// loses the cause, and retry that part several times first.
+type countingReader struct {
+	r    io.Reader
+	n    int64
+	size int64 // -1 when unknown
+	err  error
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	switch {
+	case c.size < 0:
+	case err == io.EOF && c.n < c.size:
+		err = fmt.Errorf("stream ended after %d of %d bytes: %w", c.n, c.size, io.ErrUnexpectedEOF)
+	case c.n > c.size:
+		err = fmt.Errorf("stream is longer than the %d bytes declared", c.size)
+	}
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// Stat returns an object's size, type, ETag and modification time.
+func (s *Store) Stat(ctx context.Context, key string) (Object, error) {
+	info, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
+	if err != nil {
+		if isNotFound(err) {
+			return Object{}, fmt.Errorf("%s: %w", key, ErrNotFound)
+		}
+		return Object{}, fmt.Errorf("stat %s: %w", key, err)
+	}
+	return Object{
+		Key:          key,
+		Size:         info.Size,
+		ContentType:  info.ContentType,
+		ETag:         info.ETag,
+		LastModified: info.LastModified,
+	}, nil
+}
+
+// Get opens the object from offset; length < 0 reads to the end.
+func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
+	opts := minio.GetObjectOptions{}
+	if offset > 0 || length >= 0 {
+		end := int64(0)
+		if length >= 0 {
+			end = offset + length - 1
+		}
+		if length == 0 {
+			return io.NopCloser(strings.NewReader("")), nil
+		}
+		if err := opts.SetRange(offset, end); err != nil {
+			return nil, fmt.Errorf("range for %s: %w", key, err)
+		}
+	}
+	// Core.GetObject issues the request now, so a missing object is an
+	// error here and not on the first Read.
+	core := minio.Core{Client: s.client}
+	body, _, _, err := core.GetObject(ctx, s.bucket, key, opts)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, fmt.Errorf("%s: %w", key, ErrNotFound)
+		}
+		return nil, fmt.Errorf("get %s: %w", key, err)
+	}
+	return body, nil
+}
+
+// Delete removes an object; a missing object is not an error.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if key == "" {
+		return nil
+	}
+	err := s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{})
+	if err != nil && !isNotFound(err) {
+		return fmt.Errorf("delete %s: %w", key, err)
+	}
+	return nil
+}
+
+// Keys lists every object key under prefix.
+func (s *Store) Keys(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if obj.Err != nil {
+			return nil, fmt.Errorf("list %s: %w", prefix, obj.Err)
+		}
+		keys = append(keys, obj.Key)
+	}
+	return keys, nil
+}
+
+func isNotFound(err error) bool {
+	resp := minio.ToErrorResponse(err)
+	return resp.StatusCode == http.StatusNotFound || resp.Code == "NoSuchKey" || resp.Code == "NotFound"
+}

@@ -1,0 +1,93 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/smakom/webinar-portal/internal/apperr"
+)
+
+type errorPage struct {
+	Base
+	Heading string
+	Message string
+}
+
+// handleError renders every error a handler returns: JSON under /api/,
+// a Swedish page elsewhere. Internal errors are logged and never shown.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status, code, msg := http.StatusInternalServerError, "internal", "Något gick fel hos oss. Försök igen om en stund."
+	var fields map[string]string
+	var fe *fiber.Error
+	if ae, ok := apperr.As(err); ok {
+		status, code, msg, fields = ae.Status, ae.Code, ae.Message, ae.Fields
+	} else if errors.As(err, &fe) {
+		status = fe.Code
+		code, msg = fiberErrorText(fe.Code)
+	}
+	if status == http.StatusRequestEntityTooLarge || streamingRoute(c) {
+		// The rest of the body may still be on the wire: close the
+		// connection rather than read it as the next request.
+		c.Context().SetConnectionClose()
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	if wantsJSON(c) {
+		body := fiber.Map{"code": code, "message": msg}
+		if len(fields) > 0 {
+			body["fields"] = fields
+		}
+		return c.Status(status).JSON(fiber.Map{"error": body})
+	}
+	heading := "Något gick fel"
+	switch status {
+	case http.StatusNotFound:
+		heading = "Sidan finns inte"
+	case http.StatusForbidden:
+		heading = "Åtkomst nekad"
+	}
+	if len(fields) > 0 {
+		var parts []string
+		for _, m := range fields {
+			parts = append(parts, m)
+		}
+		msg += " " + strings.Join(parts, " ")
+	}
+	page := errorPage{Base: s.base(c, heading, ""), Heading: heading, Message: msg}
+	if rerr := s.render(c, status, "error", page); rerr != nil {
+		s.log.Error("render error page", "err", rerr)
+		return c.Status(status).SendString(msg)
+	}
+	return nil
+}
+
+func wantsJSON(c *fiber.Ctx) bool {
+	return strings.HasPrefix(c.Path(), "/api/") || c.Get(fiber.HeaderAccept) == fiber.MIMEApplicationJSON
+}
+
+func fiberErrorText(status int) (code, message string) {
+	switch status {
+	case http.StatusNotFound:
+		return "not_found", "Sidan finns inte. Kontrollera adressen."
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed", "Metoden stöds inte här."
+	case http.StatusRequestEntityTooLarge:
+		return "too_large", "Förfrågan är för stor."
+	case http.StatusTooManyRequests:
+		return "rate_limited", "För många förfrågningar. Vänta en stund och försök igen."
+	case http.StatusBadRequest:
+		return "bad_request", "Felaktig förfrågan."
+	case http.StatusUnauthorized:
+		return "unauthorized", "Du behöver logga in."
+	case http.StatusForbidden:
+		return "forbidden", "Du har inte behörighet."
+	}
+	if status >= 500 {
+		return "internal", "Något gick fel hos oss. Försök igen om en stund."
+	}
+	return "error", http.StatusText(status)
+}

@@ -1,0 +1,166 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/smakom/webinar-portal/internal/apperr"
+	"github.com/smakom/webinar-portal/internal/httprange"
+	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/webinar"
+)
+
+// streamedObject says what to send and how.
+type streamedObject struct {
+	Key         string
+	ContentType string
+	Filename    string // for Content-Disposition
+	Download    bool   // attachment rather than inline
+	Public      bool   // may be cached by shared caches
+}
+
+// streamObject answers GET and HEAD for an object with Range support
+// (RFC 9110: single, open-ended and suffix ranges, If-Range, 416 with
+// "bytes */SIZE", several ranges answered with the whole body), ETag,
+// Last-Modified and conditional requests. The body is streamed from a
+// ranged S3 read and never held whole.
+func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
+	ctx, cancel := requestContext(c)
+	defer cancel()
+	obj, err := s.deps.Objects.Stat(ctx, o.Key)
+	if errors.Is(err, media.ErrNotFound) {
+		return apperr.NotFound("Filen finns inte längre.")
+	}
+	if err != nil {
+		return err
+	}
+	etag := `"` + strings.Trim(obj.ETag, `"`) + `"`
+	lastMod := obj.LastModified.UTC().Truncate(time.Second)
+	h := &c.Response().Header
+	h.Set(fiber.HeaderAcceptRanges, "bytes")
+	h.Set(fiber.HeaderETag, etag)
+	h.Set(fiber.HeaderLastModified, lastMod.Format(http.TimeFormat))
+	h.Set(fiber.HeaderContentType, o.ContentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	if o.Public {
+		h.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	} else {
+		h.Set(fiber.HeaderCacheControl, "private, max-age=0, must-revalidate")
+	}
+	if o.Filename != "" {
+		disp := "inline"
+		if o.Download {
+			disp = "attachment"
+		}
+		h.Set(fiber.HeaderContentDisposition, mime.FormatMediaType(disp, map[string]string{"filename": o.Filename}))
+	}
+	if notModified(c, etag, lastMod) {
+		c.Status(http.StatusNotModified)
+		return nil
+	}
+
+	start, length, status := int64(0), obj.Size, http.StatusOK
+	if rh := c.Get(fiber.HeaderRange); rh != "" && httprange.IfRangeMatches(c.Get(fiber.HeaderIfRange), etag, lastMod) {
+		ranges, err := httprange.Parse(rh, obj.Size)
+		if errors.Is(err, httprange.ErrUnsatisfiable) {
+			h.Set(fiber.HeaderContentRange, fmt.Sprintf("bytes */%d", obj.Size))
+			h.Del(fiber.HeaderContentType)
+			return c.Status(http.StatusRequestedRangeNotSatisfiable).SendString("")
+		}
+		if len(ranges) == 1 {
+			start, length, status = ranges[0].Start, ranges[0].Length, http.StatusPartialContent
+			h.Set(fiber.HeaderContentRange, ranges[0].ContentRange(obj.Size))
+		}
+	}
+	c.Status(status)
+	if c.Method() == fiber.MethodHead {
+		h.SetContentLength(int(length))
+		c.Context().Response.SkipBody = true
+		return nil
+	}
+	// The body is written after the handler returns, so the read must
+	// not be tied to this handler's context.
+	body, err := s.deps.Objects.Get(context.WithoutCancel(c.UserContext()), o.Key, start, length)
+	if err != nil {
+		return err
+	}
+	c.Context().SetBodyStream(body, int(length))
+	return nil
+}
+
+// notModified applies If-None-Match, or If-Modified-Since when there is
+// no If-None-Match (RFC 9110 13.1).
+func notModified(c *fiber.Ctx, etag string, lastMod time.Time) bool {
+	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+			if t == "*" || t == etag {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := c.Get(fiber.HeaderIfModifiedSince); ims != "" {
+		if t, err := http.ParseTime(ims); err == nil && !lastMod.After(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// visibleWebinar loads a webinar the viewer may see, or answers 404.
+func (s *Server) visibleWebinar(c *fiber.Ctx) (*webinar.Webinar, error) {
+	ctx, cancel := requestContext(c)
+	defer cancel()
+	return s.deps.Webinars.Get(ctx, c.Params("slug"), viewer(c))
+}
+
+func isPublic(w *webinar.Webinar) bool {
+	return w.Visibility == webinar.Public || w.Visibility == webinar.Unlisted
+}
+
+func (s *Server) serveRecording(c *fiber.Ctx) error {
+	w, err := s.visibleWebinar(c)
+	if err != nil {
+		return err
+	}
+	if w.Recording == nil {
+		return apperr.NotFound("Inspelningen är inte uppladdad ännu.")
+	}
+	return s.streamObject(c, streamedObject{Key: w.Recording.Key, ContentType: w.Recording.ContentType, Public: isPublic(w)})
+}
+
+func (s *Server) serveSlides(c *fiber.Ctx) error {
+	w, err := s.visibleWebinar(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Params("n"))
+	if err != nil || n < 1 || n > len(w.Slides) {
+		return apperr.NotFound("Presentationen finns inte.")
+	}
+	d := w.Slides[n-1]
+	return s.streamObject(c, streamedObject{Key: d.Key, ContentType: d.ContentType, Filename: d.Filename,
+		Download: c.Query("download") != "" || !d.IsPDF(), Public: isPublic(w)})
+}
+
+func (s *Server) servePoster(c *fiber.Ctx) error {
+	w, err := s.visibleWebinar(c)
+	if err != nil {
+		return err
+	}
+	if w.Poster == nil {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+		c.Set(fiber.HeaderContentType, "image/svg+xml")
+		return c.Send(placeholderPoster)
+	}
+	return s.streamObject(c, streamedObject{Key: w.Poster.Key, ContentType: w.Poster.ContentType, Public: isPublic(w)})
+}

@@ -1,0 +1,176 @@
+// Package server is the portal's HTTP layer on Fiber v2: pages for
+// visitors and staff, media streaming and the JSON API. Handlers call the
+// domain services; they never build BSON or object keys.
+package server
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"github.com/smakom/webinar-portal/internal/account"
+	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/webinar"
+	"github.com/smakom/webinar-portal/internal/wish"
+)
+
+// ObjectReader is the read side of object storage that streaming needs.
+type ObjectReader interface {
+	Stat(ctx context.Context, key string) (media.Object, error)
+	Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
+}
+
+// Pinger answers a readiness probe.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps are the services the HTTP layer uses.
+type Deps struct {
+	Accounts *account.Service
+	Webinars *webinar.Service
+	Wishes   *wish.Store
+	Objects  ObjectReader
+	// Ready checks, by name ("mongodb", "s3").
+	Ready        map[string]Pinger
+	Logger       *slog.Logger
+	CookieSecure bool
+	// TrustedProxies may set X-Forwarded-For/-Proto.
+	TrustedProxies []string
+	WishesPerHour  int
+	SessionTTL     time.Duration
+	// TemplateDir, when set, re-reads templates from disk on every request.
+	TemplateDir string
+}
+
+// Server holds the HTTP app and its dependencies.
+type Server struct {
+	deps  Deps
+	log   *slog.Logger
+	pages *renderer
+	app   *fiber.App
+}
+
+// formBodyLimit bounds request bodies read whole (forms and JSON). Upload
+// routes stream instead and enforce their own limits.
+const formBodyLimit = 1 << 20
+
+// New builds the Fiber app with every route. A broken template stops it.
+func New(deps Deps) (*Server, error) {
+	pages, err := newRenderer(deps.TemplateDir)
+	if err != nil {
+		return nil, err
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	s := &Server{deps: deps, log: deps.Logger, pages: pages}
+	s.app = fiber.New(fiber.Config{
+		AppName:                      "smakom-portal",
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    4 << 20, // bodies past this are streamed, not buffered
+		ErrorHandler:                 s.handleError,
+		DisableStartupMessage:        true,
+		ReadTimeout:                  0, // uploads of 2 GB over slow links take long
+		WriteTimeout:                 0,
+		IdleTimeout:                  2 * time.Minute,
+		EnableTrustedProxyCheck:      len(deps.TrustedProxies) > 0,
+		TrustedProxies:               deps.TrustedProxies,
+		ProxyHeader:                  proxyHeader(deps.TrustedProxies),
+	})
+	s.routes()
+	return s, nil
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) > 0 {
+		return fiber.HeaderXForwardedFor
+	}
+	return ""
+}
+
+// App is the Fiber app, for Listen and tests.
+func (s *Server) App() *fiber.App { return s.app }
+
+func (s *Server) routes() {
+	app := s.app
+	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
+	app.Use(s.requestLog)
+	app.Use(s.limitBody)
+	app.Use(s.loadUser)
+	app.Use(s.csrf)
+
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Get("/static/*", s.static)
+
+	app.Get("/", s.showCatalogue)
+	app.Get("/webinars/:slug", s.showWebinar)
+	app.Get("/webinars/:slug/recording", s.serveRecording) // Fiber answers HEAD on GET routes
+	app.Get("/webinars/:slug/slides/:n", s.serveSlides)
+	app.Get("/webinars/:slug/subtitles/:file", s.serveSubtitles)
+	app.Get("/webinars/:slug/poster", s.servePoster)
+
+	app.Get("/wishes/new", s.newWish)
+	app.Post("/wishes", s.wishLimiter(), s.createWish)
+
+	app.Get("/login", s.showLogin)
+	app.Post("/login", s.login)
+	app.Post("/logout", s.logout)
+
+	staff := app.Group("/staff", s.requireStaffPage)
+	staff.Get("/", s.listStaffWebinars)
+	staff.Get("/webinars/new", s.newWebinarForm)
+	staff.Post("/webinars", s.createWebinarForm)
+	staff.Get("/webinars/:slug/edit", s.editWebinarForm)
+	staff.Post("/webinars/:slug", s.updateWebinarForm)
+	staff.Post("/webinars/:slug/publish", s.publishWebinar)
+	staff.Post("/webinars/:slug/unpublish", s.unpublishWebinar)
+	staff.Get("/webinars/:slug/delete", s.confirmDeleteWebinar)
+	staff.Post("/webinars/:slug/delete", s.deleteWebinarForm)
+	staff.Post("/webinars/:slug/recording", s.uploadRecordingForm)
+	staff.Post("/webinars/:slug/slides", s.uploadSlidesForm)
+	staff.Post("/webinars/:slug/slides/:n/delete", s.deleteSlidesForm)
+	staff.Post("/webinars/:slug/subtitles", s.uploadSubtitlesForm)
+	staff.Post("/webinars/:slug/subtitles/:lang/delete", s.deleteSubtitlesForm)
+	staff.Post("/webinars/:slug/poster", s.uploadPosterForm)
+	staff.Get("/wishes", s.listWishes)
+	staff.Post("/wishes/:id/status", s.setWishStatus)
+
+	api := app.Group("/api/v1")
+	api.Get("/webinars", s.apiListWebinars)
+	api.Get("/webinars/:slug", s.apiGetWebinar)
+	api.Post("/wishes", s.wishLimiter(), s.apiCreateWish)
+	staffAPI := api.Group("", s.requireStaffAPI)
+	staffAPI.Post("/webinars", s.apiCreateWebinar)
+	staffAPI.Patch("/webinars/:slug", s.apiUpdateWebinar)
+	staffAPI.Delete("/webinars/:slug", s.apiDeleteWebinar)
+	staffAPI.Put("/webinars/:slug/recording", s.apiPutRecording)
+	staffAPI.Put("/webinars/:slug/slides", s.apiPutSlides)
+	staffAPI.Put("/webinars/:slug/subtitles/:lang", s.apiPutSubtitles)
+	staffAPI.Get("/wishes", s.apiListWishes)
+
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// streamingRoute reports whether a route reads its body as a stream.
+func streamingRoute(c *fiber.Ctx) bool {
+	p := c.Path()
+	switch c.Method() {
+	case fiber.MethodPut:
+		return hasPrefix(p, "/api/v1/webinars/")
+	case fiber.MethodPost:
+		return hasPrefix(p, "/staff/webinars/") && (hasSuffix(p, "/recording") || hasSuffix(p, "/slides") || hasSuffix(p, "/subtitles") || hasSuffix(p, "/poster"))
+	}
+	return false
+}
+
+// requestContext bounds a request's database and storage calls.
+func requestContext(c *fiber.Ctx) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.UserContext(), 30*time.Second)
+}

@@ -1,0 +1,45 @@
+package subtitle
+
+import (
+	"regexp"
+
+	"github.com/asticode/go-astisub"
+)
+
+// spaceBetweenTags finds white space alone between two tags, as in
+// "<i>Hej</i> <b>då</b>": astisub's SRT reader drops text tokens that are
+// only white space, which would glue the words together. A character
+// reference is not white space to it and decodes back to a space.
+var spaceBetweenTags = regexp.MustCompile(`>[ \t]+<`)
+
+// ssaOverride matches SSA override blocks such as {\an8} or {\i1}, which
+// many SRT files carry for positioning and which astisub leaves in the text.
+var ssaOverride = regexp.MustCompile(`\{\\[^{}]*\}`)
+
+func readSRT(text string) ([]Cue, error) {
+	if err := checkLineLengths(text); err != nil {
+		return nil, err
+	}
+	if err := checkTimingLines(text, 0, func(string) bool { return false }); err != nil {
+		return nil, err
+	}
+	prepared := spaceBetweenTags.ReplaceAllString(escapeAmpersands(text), ">&#32;<")
+	subs, err := readCueText(prepared, astisub.ReadFromSRT)
+	if err != nil {
+		return nil, cueTextError(err, 0, "SRT")
+	}
+	return toCues(subs, srtItemText), nil
+}
+
+func srtItemText(s string) string {
+	// Strip until nothing matches, so "{\a{\b}}" cannot leave a new
+	// override block behind and the result is stable under a round trip.
+	for {
+		t := ssaOverride.ReplaceAllString(s, "")
+		if t == s {
+			break
+		}
+		s = t
+	}
+	return unescapeItem(s)
+}

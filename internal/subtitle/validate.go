@@ -1,0 +1,67 @@
+package subtitle
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits on what Parse accepts beyond well-formedness.
+const (
+	// maxCues keeps a track's document far below MongoDB's 16 MiB limit
+	// (a three-hour webinar has about 3,000 cues).
+	maxCues = 50_000
+	// maxCueTime keeps times in the two-digit hours every format writes.
+	maxCueTime = 100 * time.Hour
+	// maxLineRunes keeps a written line, even fully escaped, under the
+	// line limit of the readers (maxLineBytes).
+	maxLineRunes = 10_000
+)
+
+// validate checks the cues a reader produced. The order is checked, not
+// fixed: cues out of order are usually a sign of a broken or concatenated
+// file that a person should look at.
+func validate(cues []Cue) error {
+	if len(cues) == 0 {
+		return parseErrorf(nil, msgNoCues)
+	}
+	if len(cues) > maxCues {
+		return parseErrorf(nil, "Filen innehåller för många texter: %d (högst %d)", len(cues), maxCues)
+	}
+	for i, c := range cues {
+		n := i + 1
+		times := fmt.Sprintf("(%s --> %s)", formatTime(c.Start), formatTime(c.End))
+		switch {
+		case c.Start < 0 || c.End < 0:
+			return parseErrorf(nil, "Text %d: tiden är negativ %s", n, times)
+		case c.Start >= maxCueTime || c.End >= maxCueTime:
+			return parseErrorf(nil, "Text %d: tiden är för stor, högst 99:59:59,999 %s", n, times)
+		case c.End < c.Start:
+			return parseErrorf(nil, "Text %d: sluttiden ligger före starttiden %s", n, times)
+		case c.End == c.Start:
+			return parseErrorf(nil, "Text %d: sluttiden är samma som starttiden %s", n, times)
+		case i > 0 && c.Start < cues[i-1].Start:
+			return parseErrorf(nil, "Text %d: starttiden ligger före starttiden för text %d; texterna måste stå i tidsordning %s", n, n-1, times)
+		case c.Text == "":
+			return parseErrorf(nil, "Text %d: texten är tom %s", n, times)
+		}
+		for line := range strings.SplitSeq(c.Text, "\n") {
+			if utf8.RuneCountInString(line) > maxLineRunes {
+				return parseErrorf(nil, "Text %d: en rad är längre än %d tecken %s", n, maxLineRunes, times)
+			}
+		}
+	}
+	return nil
+}
+
+// formatTime writes a time for messages the way SRT does (people know it
+// from their subtitle editors); negative times keep their sign.
+func formatTime(d time.Duration) string {
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	ms := d.Milliseconds()
+	return fmt.Sprintf("%s%02d:%02d:%02d,%03d", sign, ms/3_600_000, ms/60_000%60, ms/1000%60, ms%1000)
+}

@@ -1,0 +1,363 @@
+package webinar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/smakom/webinar-portal/internal/apperr"
+	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/subtitle"
+)
+
+// ErrTooLarge marks a body that went past its size limit.
+var ErrTooLarge = errors.New("upload too large")
+
+// TooLarge is the error shown for a body over limit bytes.
+func TooLarge(limit int64) error {
+	return &apperr.Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
+		Message: fmt.Sprintf("Filen är för stor: högst %s.", HumanBytes(limit)), Err: ErrTooLarge}
+}
+
+// limitReader fails with ErrTooLarge once more than n bytes are read.
+type limitReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.n < 0 {
+		return 0, ErrTooLarge
+	}
+	if int64(len(p)) > l.n+1 {
+		p = p[:l.n+1]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if l.n < 0 {
+		return n, ErrTooLarge
+	}
+	return n, err
+}
+
+// storeUpload checks the kind of r from its first bytes, then streams it
+// into a new object. The object is the caller's to commit or delete.
+func (s *Service) storeUpload(ctx context.Context, ownerID, kindName string, r io.Reader, size, limit int64, allowed []media.Kind, wrongType string) (media.Object, media.Kind, error) {
+	if size > limit {
+		return media.Object{}, media.Kind{}, TooLarge(limit)
+	}
+	r = &limitReader{r: r, n: limit}
+	head, r, err := media.Peek(r)
+	if errors.Is(err, ErrTooLarge) {
+		return media.Object{}, media.Kind{}, TooLarge(limit)
+	}
+	if err != nil {
+		return media.Object{}, media.Kind{}, uploadReadError(err)
+	}
+	if len(head) == 0 {
+		return media.Object{}, media.Kind{}, apperr.New(http.StatusBadRequest, "empty_file", "Filen är tom.")
+	}
+	kind, ok := media.Sniff(head)
+	if !ok || !containsKind(allowed, kind) {
+		return media.Object{}, media.Kind{}, apperr.New(http.StatusUnsupportedMediaType, "wrong_type", wrongType)
+	}
+	key := media.NewKey(ownerID, kindName, kind.Ext)
+	obj, err := s.objects.Put(ctx, key, r, size, kind.ContentType)
+	if errors.Is(err, ErrTooLarge) {
+		return media.Object{}, media.Kind{}, TooLarge(limit)
+	}
+	if err != nil {
+		return media.Object{}, media.Kind{}, uploadReadError(err)
+	}
+	if obj.Size == 0 {
+		_ = s.objects.Delete(context.WithoutCancel(ctx), key)
+		return media.Object{}, media.Kind{}, apperr.New(http.StatusBadRequest, "empty_file", "Filen är tom.")
+	}
+	return obj, kind, nil
+}
+
+// uploadReadError covers a client that went away or sent less than it
+// announced: nothing was stored, and the message says to try again.
+func uploadReadError(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.Canceled) {
+		return &apperr.Error{Status: http.StatusBadRequest, Code: "upload_incomplete",
+			Message: "Uppladdningen avbröts innan hela filen kom fram. Inget sparades; försök igen.", Err: err}
+	}
+	return fmt.Errorf("store upload: %w", err)
+}
+
+func containsKind(kinds []media.Kind, k media.Kind) bool {
+	for _, x := range kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// ReplaceRecording stores a new recording and commits it; the old object
+// is deleted only after the new one is committed. size is -1 when unknown.
+func (s *Service) ReplaceRecording(ctx context.Context, slug string, r io.Reader, size int64, durationMS int64) (*Webinar, error) {
+	w, err := s.store.BySlug(ctx, slug)
+	if errors.Is(err, ErrNotFound) {
+		return nil, apperr.NotFound("Webbinariet finns inte.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	obj, kind, err := s.storeUpload(ctx, w.ID, "recording", r, size, s.limits.RecordingBytes,
+		[]media.Kind{media.MP4, media.WebM}, "Inspelningen måste vara en MP4- eller WebM-video.")
+	if err != nil {
+		return nil, err
+	}
+	var oldKey string
+	w, err = s.modify(ctx, slug, nil, func(w *Webinar) error {
+		oldKey = ""
+		if w.Recording != nil {
+			oldKey = w.Recording.Key
+		}
+		w.Recording = &Recording{Key: obj.Key, ContentType: kind.ContentType, Size: obj.Size, SHA256: obj.SHA256, UploadedAt: s.now()}
+		if durationMS > 0 {
+			w.DurationMS = durationMS
+		}
+		return nil
+	})
+	if err != nil {
+		_ = s.objects.Delete(context.WithoutCancel(ctx), obj.Key)
+		return nil, err
+	}
+	s.deleteReplaced(ctx, oldKey)
+	return w, nil
+}
+
+// AddSlides stores a slide deck (PDF, or PPTX offered as a download).
+func (s *Service) AddSlides(ctx context.Context, slug, filename string, r io.Reader, size int64) (*Webinar, error) {
+	w, err := s.store.BySlug(ctx, slug)
+	if errors.Is(err, ErrNotFound) {
+		return nil, apperr.NotFound("Webbinariet finns inte.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	obj, kind, err := s.storeUpload(ctx, w.ID, "slides", r, size, s.limits.SlidesBytes,
+		[]media.Kind{media.PDF, media.PPTX}, "Presentationen måste vara en PDF- eller PPTX-fil.")
+	if err != nil {
+		return nil, err
+	}
+	name := cleanFilename(filename, kind.Ext)
+	w, err = s.modify(ctx, slug, nil, func(w *Webinar) error {
+		if len(w.Slides) >= 20 {
+			return apperr.New(http.StatusBadRequest, "too_many_slides", "Ett webbinarium kan ha högst 20 presentationer.")
+		}
+		w.Slides = append(w.Slides, SlideDeck{Key: obj.Key, Filename: name, ContentType: kind.ContentType,
+			Size: obj.Size, SHA256: obj.SHA256, UploadedAt: s.now()})
+		return nil
+	})
+	if err != nil {
+		_ = s.objects.Delete(context.WithoutCancel(ctx), obj.Key)
+		return nil, err
+	}
+	return w, nil
+}
+
+// RemoveSlides deletes deck n (1-based).
+func (s *Service) RemoveSlides(ctx context.Context, slug string, n int) (*Webinar, error) {
+	var key string
+	w, err := s.modify(ctx, slug, nil, func(w *Webinar) error {
+		if n < 1 || n > len(w.Slides) {
+			return apperr.NotFound("Presentationen finns inte.")
+		}
+		key = w.Slides[n-1].Key
+		w.Slides = append(w.Slides[:n-1], w.Slides[n:]...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.deleteReplaced(ctx, key)
+	return w, nil
+}
+
+// SetPoster stores a poster image (JPEG or PNG).
+func (s *Service) SetPoster(ctx context.Context, slug string, r io.Reader, size int64) (*Webinar, error) {
+	w, err := s.store.BySlug(ctx, slug)
+	if errors.Is(err, ErrNotFound) {
+		return nil, apperr.NotFound("Webbinariet finns inte.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	obj, kind, err := s.storeUpload(ctx, w.ID, "poster", r, size, 20<<20,
+		[]media.Kind{media.JPEG, media.PNG}, "Affischbilden måste vara en JPEG- eller PNG-bild.")
+	if err != nil {
+		return nil, err
+	}
+	var oldKey string
+	w, err = s.modify(ctx, slug, nil, func(w *Webinar) error {
+		if w.Poster != nil {
+			oldKey = w.Poster.Key
+		}
+		w.Poster = &Poster{Key: obj.Key, ContentType: kind.ContentType}
+		return nil
+	})
+	if err != nil {
+		_ = s.objects.Delete(context.WithoutCancel(ctx), obj.Key)
+		return nil, err
+	}
+	s.deleteReplaced(ctx, oldKey)
+	return w, nil
+}
+
+func (s *Service) deleteReplaced(ctx context.Context, key string) {
+	if key == "" {
+		return
+	}
+	if err := s.objects.Delete(context.WithoutCancel(ctx), key); err != nil {
+		s.log.Error("delete replaced object", "key", key, "err", err)
+	}
+}
+
+// SubtitleInput is one uploaded subtitle file.
+type SubtitleInput struct {
+	Lang     string
+	Kind     string // subtitles (default) or captions
+	Label    string // default: the language's Swedish name
+	Filename string
+	Data     []byte
+}
+
+// SetSubtitles parses a subtitle file in any supported format and stores
+// its cues for one language, replacing an earlier track.
+func (s *Service) SetSubtitles(ctx context.Context, slug string, in SubtitleInput) (*Webinar, int, error) {
+	lang := strings.ToLower(strings.TrimSpace(in.Lang))
+	if !subtitle.ValidLang(lang) {
+		return nil, 0, apperr.New(http.StatusBadRequest, "unknown_language",
+			fmt.Sprintf("Okänd språkkod %q: använd en tvåbokstavskod enligt ISO 639-1, till exempel sv eller en.", in.Lang))
+	}
+	kind := in.Kind
+	if kind == "" {
+		kind = "subtitles"
+	}
+	if kind != "subtitles" && kind != "captions" {
+		return nil, 0, apperr.New(http.StatusBadRequest, "unknown_kind", "Typen måste vara undertexter (subtitles) eller textning för hörselskadade (captions).")
+	}
+	label := strings.TrimSpace(in.Label)
+	if label == "" {
+		label = subtitle.LangLabel(lang)
+	}
+	if utf8.RuneCountInString(label) > 60 {
+		return nil, 0, apperr.New(http.StatusBadRequest, "label_too_long", "Etiketten får ha högst 60 tecken.")
+	}
+	if len(in.Data) == 0 {
+		return nil, 0, apperr.New(http.StatusBadRequest, "empty_file", "Undertextfilen är tom.")
+	}
+	if len(in.Data) > subtitle.MaxBytes {
+		return nil, 0, TooLarge(subtitle.MaxBytes)
+	}
+	cues, format, err := subtitle.Parse(in.Data, in.Filename)
+	if err != nil {
+		var pe *subtitle.ParseError
+		if errors.As(err, &pe) {
+			return nil, 0, &apperr.Error{Status: http.StatusBadRequest, Code: "invalid_subtitles", Message: "Undertextfilen kunde inte läsas: " + pe.Error(), Err: err}
+		}
+		return nil, 0, err
+	}
+	w, err := s.store.BySlug(ctx, slug)
+	if errors.Is(err, ErrNotFound) {
+		return nil, 0, apperr.NotFound("Webbinariet finns inte.")
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	track := subtitle.Track{ID: w.ID + ":" + lang, WebinarID: w.ID, Lang: lang, Label: label, Kind: kind,
+		Format: format, Cues: cues, UpdatedAt: s.now()}
+	if err := s.tracks.Put(ctx, track); err != nil {
+		return nil, 0, fmt.Errorf("store subtitles: %w", err)
+	}
+	w, err = s.modify(ctx, slug, nil, func(w *Webinar) error {
+		entry := SubtitleTrack{Lang: lang, Label: label, Kind: kind, Cues: len(cues)}
+		for i := range w.Subtitles {
+			if w.Subtitles[i].Lang == lang {
+				w.Subtitles[i] = entry
+				return nil
+			}
+		}
+		w.Subtitles = append(w.Subtitles, entry)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return w, len(cues), nil
+}
+
+// RemoveSubtitles deletes one language's track.
+func (s *Service) RemoveSubtitles(ctx context.Context, slug, lang string) (*Webinar, error) {
+	return s.modify(ctx, slug, nil, func(w *Webinar) error {
+		for i := range w.Subtitles {
+			if w.Subtitles[i].Lang == lang {
+				w.Subtitles = append(w.Subtitles[:i], w.Subtitles[i+1:]...)
+				return nil
+			}
+		}
+		return apperr.NotFound("Det finns inga undertexter på det språket.")
+	})
+}
+
+// Cues returns the cues of a subtitle track the viewer may see.
+func (s *Service) Cues(ctx context.Context, w *Webinar, lang string) ([]subtitle.Cue, error) {
+	if _, ok := w.Track(lang); !ok {
+		return nil, apperr.NotFound("Det finns inga undertexter på det språket.")
+	}
+	t, err := s.tracks.Get(ctx, w.ID, lang)
+	if errors.Is(err, subtitle.ErrNotFound) {
+		return nil, apperr.NotFound("Det finns inga undertexter på det språket.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return t.Cues, nil
+}
+
+// cleanFilename keeps an uploaded file's name for display and download
+// (never as a key): the base name, printable, with a fitting extension.
+func cleanFilename(name, ext string) string {
+	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.Map(func(r rune) rune {
+		if r < 32 || r == 127 || r == '"' || r == '/' {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if name == "" || name == "." {
+		name = "presentation"
+	}
+	if utf8.RuneCountInString(name) > 120 {
+		name = string([]rune(name)[:120])
+	}
+	if !strings.HasSuffix(strings.ToLower(name), "."+ext) {
+		name += "." + ext
+	}
+	return name
+}
+
+// HumanBytes formats a size the Swedish way: "1,5 GB".
+func HumanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d byte", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	s := fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "KMGTPE"[exp])
+	return strings.Replace(strings.Replace(s, ".0 ", " ", 1), ".", ",", 1)
+}
