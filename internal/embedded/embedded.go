@@ -155,6 +155,10 @@ func (s *Servers) startS3(ctx context.Context, objDir, metaDir, dataDir string) 
 	if err != nil {
 		return err
 	}
+	// versitygw prints a banner line to stdout at start; commands such as
+	// "portal token create" print their result there, so keep it clean.
+	restore := silenceStdout()
+	defer restore()
 	errc := make(chan error, 1)
 	s.wg.Add(1)
 	go func() {
@@ -172,6 +176,20 @@ func (s *Servers) startS3(ctx context.Context, objDir, metaDir, dataDir string) 
 		})
 	}()
 	return waitHTTP(s.S3Endpoint, errc)
+}
+
+// silenceStdout sends os.Stdout to /dev/null until the returned func runs.
+func silenceStdout() func() {
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return func() {}
+	}
+	orig := os.Stdout
+	os.Stdout = devnull
+	return func() {
+		os.Stdout = orig
+		devnull.Close()
+	}
 }
 
 // secretFor returns the embedded S3 secret, created once per data directory

@@ -67,6 +67,8 @@ func cueTextError(err error, lineOffset int, formatName string) *ParseError {
 		return parseErrorf(err, msgBadTiming, n)
 	case strings.Contains(msg, "inline style"):
 		return parseErrorf(err, "Rad %d: okänd inställning efter tidskoden", n)
+	case strings.Contains(msg, "Unknown region"):
+		return parseErrorf(err, "Rad %d: tidskoden hänvisar till en region som inte finns", n)
 	case strings.Contains(strings.ToLower(msg), "region"):
 		return parseErrorf(err, "Rad %d: ogiltig regiondefinition", n)
 	default:

@@ -56,7 +56,8 @@ func TrackID(webinarID, lang string) string {
 }
 
 // Put stores t, replacing the webinar's track in the same language. It
-// fills in ID, a missing Label (LangLabel) and a missing UpdatedAt (now).
+// fills in ID, a missing Label (LangLabel), a missing Kind (subtitles) and
+// a missing UpdatedAt (now).
 func (s *Store) Put(ctx context.Context, t Track) error {
 	if err := checkTrack(&t); err != nil {
 		return err
@@ -74,6 +75,8 @@ func checkTrack(t *Track) error {
 		return errors.New("subtitle track: webinar id is empty")
 	case !ValidLang(t.Lang):
 		return fmt.Errorf("subtitle track: %q is not an ISO 639-1 language code", t.Lang)
+	case t.Kind == "":
+		t.Kind = KindSubtitles
 	case t.Kind != KindSubtitles && t.Kind != KindCaptions:
 		return fmt.Errorf("subtitle track: kind %q is neither %q nor %q", t.Kind, KindSubtitles, KindCaptions)
 	}

@@ -48,6 +48,10 @@ func checkTTML(text string) error {
 		}
 		if err != nil {
 			var se *xml.SyntaxError
+			if errors.As(err, &se) && strings.Contains(se.Msg, "character entity") {
+				// HTML habits such as &nbsp; are the usual cause.
+				return parseErrorf(err, "Rad %d: okänd teckenreferens; XML tillåter bara &amp;, &lt;, &gt;, &quot;, &apos; och numeriska som &#160;", se.Line)
+			}
 			if errors.As(err, &se) {
 				return parseErrorf(err, "Rad %d: filen är inte giltig XML", se.Line)
 			}
