@@ -57,7 +57,8 @@ func Start(ctx context.Context, dataDir string, logger *slog.Logger) (*Servers, 
 	}
 	dbDir := filepath.Join(abs, "db")
 	objDir := filepath.Join(abs, "objects")
-	metaDir := filepath.Join(abs, "objects-meta")
+	// The side-car folder must not share a prefix with objDir (versitygw).
+	metaDir := filepath.Join(abs, "sidecar-meta")
 	for _, d := range []string{abs, dbDir, objDir} {
 		if err := os.MkdirAll(d, 0o750); err != nil {
 			return nil, fmt.Errorf("create %s: %w", d, err)

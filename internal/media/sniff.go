@@ -28,6 +28,11 @@ const SniffLen = 512
 func Sniff(head []byte) (Kind, bool) {
 	switch {
 	case len(head) >= 12 && bytes.Equal(head[4:8], []byte("ftyp")):
+		// Other ISO-BMFF files (HEIC/AVIF images, QuickTime) share the box.
+		switch string(head[8:12]) {
+		case "heic", "heix", "mif1", "msf1", "avif", "avis", "qt  ", "crx ", "jp2 ":
+			return Kind{}, false
+		}
 		return MP4, true
 	case bytes.HasPrefix(head, []byte{0x1A, 0x45, 0xDF, 0xA3}) && bytes.Contains(head, []byte("webm")):
 		return WebM, true
