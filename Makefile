@@ -9,7 +9,7 @@ APT_PACKAGES  := chromium ffmpeg docker-compose
 
 export MINIO_BIN
 
-.PHONY: all build run demo test test-deps bench fuzz vet compose-check clean
+.PHONY: all build run demo test test-deps bench bench-upload fuzz vet compose-check clean
 
 all: build
 
@@ -52,6 +52,21 @@ vet:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Upload a generated 1 GiB recording through the API into a fresh embedded
+# portal, check it byte for byte (whole and three ranges) and report the
+# portal's peak RSS. UPLOAD_SIZE=2GiB to change the size.
+UPLOAD_SIZE ?= 1GiB
+bench-upload:
+	$(GO) build -o bin/portal ./cmd/portal
+	$(GO) build -o bin/uploadcheck ./cmd/uploadcheck
+	@set -e; dir=$$(mktemp -d); port=18480; \
+	printf '%s\n' 'bench-password-123' | DATA_DIR=$$dir bin/portal user add --email bench@smakom.se --role staff --password-stdin; \
+	token=$$(DATA_DIR=$$dir bin/portal token create --email bench@smakom.se --name bench 2>/dev/null); \
+	DATA_DIR=$$dir PORT=$$port LOG_LEVEL=warn bin/portal serve >$$dir/serve.log 2>&1 & pid=$$!; \
+	for i in $$(seq 50); do curl -fs http://localhost:$$port/readyz >/dev/null && break; sleep 0.2; done; \
+	bin/uploadcheck -url http://localhost:$$port -token $$token -size $(UPLOAD_SIZE) -pid $$pid; rc=$$?; \
+	kill $$pid; wait $$pid || true; rm -rf $$dir; exit $$rc
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./internal/httprange/
