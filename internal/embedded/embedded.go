@@ -138,10 +138,13 @@ func (s *Servers) startS3(ctx context.Context, objDir, metaDir, dataDir string) 
 		}
 		store = sc
 	}
-	be, err := posix.New(objDir, store, posix.PosixOpts{CopyObjectThreshold: 5 << 30})
 	// posix.New moves the working directory into objDir; move back so
 	// relative paths given by the user keep meaning what they meant.
-	_ = os.Chdir(filepath.Dir(dataDir))
+	cwd, cwdErr := os.Getwd()
+	be, err := posix.New(objDir, store, posix.PosixOpts{CopyObjectThreshold: 5 << 30})
+	if cwdErr == nil {
+		_ = os.Chdir(cwd)
+	}
 	if err != nil {
 		return fmt.Errorf("start embedded S3 server: %w", err)
 	}

@@ -160,7 +160,7 @@ func TestBadUploadsChangeNothing(t *testing.T) {
 		{"too large", "/recording", fakeMP4(64<<20 + 1), http.StatusRequestEntityTooLarge, "för stor"},
 		{"slides not pdf", "/slides?filename=a.pdf", []byte("hello"), http.StatusUnsupportedMediaType, "PDF"},
 		{"empty subtitles", "/subtitles/sv", nil, http.StatusBadRequest, "tom"},
-		{"garbage subtitles", "/subtitles/sv", []byte("this is not a subtitle file"), http.StatusBadRequest, "Undertextfilen"},
+		{"garbage subtitles", "/subtitles/sv", []byte("this is not a subtitle file"), http.StatusBadRequest, "undertextfilen"},
 		{"unknown language", "/subtitles/xx", []byte(svSRT), http.StatusBadRequest, "språkkod"},
 	}
 	for _, tc := range cases {
@@ -217,7 +217,7 @@ func TestStaffFormUploads(t *testing.T) {
 	expectStatus(t, r, http.StatusSeeOther)
 	r = staff.postFile("/staff/webinars/"+slug+"/subtitles", map[string]string{"lang": "sv"}, "sv.srt", []byte("nonsense"), true)
 	expectStatus(t, r, http.StatusBadRequest)
-	expectContains(t, r, `lang="sv"`, "Undertextfilen kunde inte läsas")
+	expectContains(t, r, `lang="sv"`, "Fel i undertextfilen")
 
 	edit := staff.get("/staff/webinars/" + slug + "/edit")
 	expectStatus(t, edit, http.StatusOK)
@@ -237,6 +237,14 @@ func TestStaffFormUploads(t *testing.T) {
 	}
 	expectStatus(t, anon.get("/webinars/"+slug+"/slides/2"), http.StatusNotFound)
 	expectContains(t, anon.get("/webinars/"+slug), `kind="captions"`, "Textad"[:0])
+
+	// Removing a subtitle track removes it from the page and the track URL.
+	expectStatus(t, anon.get("/webinars/"+slug+"/subtitles/sv.vtt"), http.StatusOK)
+	expectStatus(t, staff.postForm("/staff/webinars/"+slug+"/subtitles/sv/delete", map[string][]string{}), http.StatusSeeOther)
+	expectStatus(t, anon.get("/webinars/"+slug+"/subtitles/sv.vtt"), http.StatusNotFound)
+	if strings.Contains(anon.get("/webinars/"+slug).text(), "<track") {
+		t.Error("removed subtitle track still on the watch page")
+	}
 
 	// Delete: confirmation page, then everything is gone.
 	expectContains(t, staff.get("/staff/webinars/"+slug+"/delete"), "Ja, ta bort")

@@ -26,19 +26,29 @@ func escapeAmpersands(text string) string {
 func unescapeItem(s string) string { return html.UnescapeString(s) }
 
 // checkTimingLines rejects a timing line with nothing after "-->", on which
-// astisub indexes out of range. skip tells which lines the format's reader
-// does not treat as timing lines.
-func checkTimingLines(text string, lineOffset int, skip func(line string) bool) error {
-	n := 0
+// astisub indexes out of range, and too many cues before astisub spends
+// seconds reading them. skip tells which lines the format's reader does not
+// treat as timing lines; added is the number of lines Parse put before the
+// file's own (a WEBVTT header), left out of line numbers.
+func checkTimingLines(text string, added int, skip func(line string) bool) error {
+	n, cues := 0, 0
 	for line := range strings.Lines(text) {
 		n++
 		line = strings.TrimSpace(line)
 		if skip(line) {
 			continue
 		}
-		if _, end, ok := strings.Cut(line, "-->"); ok && strings.TrimSpace(end) == "" {
-			return parseErrorf(nil, "Rad %d: tidskoden saknar sluttid", n+lineOffset)
+		_, end, ok := strings.Cut(line, "-->")
+		if !ok {
+			continue
 		}
+		if strings.TrimSpace(end) == "" {
+			return parseErrorf(nil, "Rad %d: tidskoden saknar sluttid", n-added)
+		}
+		cues++
+	}
+	if cues > maxCues {
+		return tooManyCues(cues)
 	}
 	return nil
 }
@@ -48,10 +58,9 @@ func checkTimingLines(text string, lineOffset int, skip func(line string) bool) 
 var astisubLine = regexp.MustCompile(`\bline (\d+)\b`)
 
 // cueTextError turns an astisub SRT or WebVTT error into a ParseError that
-// names the line. lineOffset corrects for lines Parse added (a WEBVTT
-// header). It relies on astisub's English messages, pinned by go.mod and
+// names the line; added is as for checkTimingLines. It relies on astisub's English messages, pinned by go.mod and
 // covered by tests.
-func cueTextError(err error, lineOffset int, formatName string) *ParseError {
+func cueTextError(err error, added int, formatName string) *ParseError {
 	if errors.Is(err, errAstisubPanic) {
 		return parseErrorf(err, "Filen kunde inte läsas som %s: den verkar vara trasig", formatName)
 	}
@@ -61,7 +70,7 @@ func cueTextError(err error, lineOffset int, formatName string) *ParseError {
 		return parseErrorf(err, "Filen kunde inte läsas som %s", formatName)
 	}
 	n, _ := strconv.Atoi(m[1])
-	n -= lineOffset
+	n -= added
 	switch {
 	case strings.Contains(msg, "duration"):
 		return parseErrorf(err, msgBadTiming, n)

@@ -3,6 +3,7 @@ package subtitle
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -35,12 +36,36 @@ func FuzzImport(f *testing.F) {
 	})
 }
 
-// TestFuzzSeedsAreValid makes sure the fixture seeds exercise the accepting
-// path, not only the error path.
-func TestFuzzSeedsAreValid(t *testing.T) {
-	for _, fx := range fixtures(t) {
-		if _, _, err := Parse(fx.data, fx.file); err != nil {
-			t.Errorf("%s: %v", fx.name, err)
+// FuzzExport writes arbitrary cue text and reads it back: the writers must
+// escape everything the readers interpret (tags, entities, "-->", NOTE,
+// {\an8}), and cleanText must be the only change.
+func FuzzExport(f *testing.F) {
+	f.Add(swedishLine, int64(1000), int64(2500))
+	f.Add("NOTE a --> <b>&amp;</b> {\\an8}\n2\n\nSTYLE", int64(0), int64(1))
+	f.Add("&#78;OTE &lt; \u00a0\t\x00\r\u2028X-TIMESTAMP-MAP=x", int64(359_999_000), int64(999))
+
+	f.Fuzz(func(t *testing.T, text string, startMS, lengthMS int64) {
+		start := ms(startMS)
+		cues := []Cue{{Start: 0, End: ms(1), Text: "Först"}, {Start: start, End: start + ms(lengthMS), Text: text}}
+		want := []Cue{cues[0], {Start: cues[1].Start, End: cues[1].End, Text: cleanText(text)}}
+		if validate(want) != nil {
+			return // Parse would reject these cues whatever the writer did
 		}
-	}
+		for _, w := range []struct {
+			write  func(*bytes.Buffer, []Cue) error
+			format string
+		}{
+			{func(b *bytes.Buffer, c []Cue) error { return WriteVTT(b, c) }, FormatVTT},
+			{func(b *bytes.Buffer, c []Cue) error { return WriteSRT(b, c) }, FormatSRT},
+		} {
+			var buf bytes.Buffer
+			if err := w.write(&buf, cues); err != nil {
+				t.Fatal(err)
+			}
+			got, format, err := Parse(buf.Bytes(), "")
+			if err != nil || format != w.format || !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: Parse = %q, %q, %v; want %q\nfile:\n%s", w.format, got, format, err, want, buf.String())
+			}
+		}
+	})
 }

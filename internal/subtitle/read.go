@@ -8,9 +8,9 @@ import (
 	"github.com/asticode/go-astisub"
 )
 
-// maxLineBytes bounds a line of a text subtitle file. astisub reads lines
-// with a bufio.Scanner (64 KiB limit) and never checks its error, so a
-// longer line would silently end the file early.
+// maxLineBytes bounds a line as astisub gets it (after the escaping Parse
+// adds). astisub reads lines with a bufio.Scanner (64 KiB limit) and never
+// checks its error, so a longer line would silently end the file early.
 const maxLineBytes = 60_000
 
 // safeRead runs an astisub reader and turns a panic into an error: some
@@ -57,12 +57,13 @@ func toCues(subs *astisub.Subtitles, itemText func(string) string) []Cue {
 func keepText(s string) string { return s }
 
 // checkLineLengths rejects a line astisub's scanner could not read whole.
-func checkLineLengths(text string) error {
+// added is as for checkTimingLines.
+func checkLineLengths(text string, added int) error {
 	n := 0
 	for line := range strings.Lines(text) {
 		n++
 		if len(line) > maxLineBytes {
-			return parseErrorf(nil, "Rad %d: raden är för lång (över %d tecken)", n, maxLineBytes)
+			return parseErrorf(nil, "Rad %d: raden är för lång", n-added)
 		}
 	}
 	return nil

@@ -17,13 +17,13 @@ var spaceBetweenTags = regexp.MustCompile(`>[ \t]+<`)
 var ssaOverride = regexp.MustCompile(`\{\\[^{}]*\}`)
 
 func readSRT(text string) ([]Cue, error) {
-	if err := checkLineLengths(text); err != nil {
-		return nil, err
-	}
 	if err := checkTimingLines(text, 0, func(string) bool { return false }); err != nil {
 		return nil, err
 	}
 	prepared := spaceBetweenTags.ReplaceAllString(escapeAmpersands(text), ">&#32;<")
+	if err := checkLineLengths(prepared, 0); err != nil {
+		return nil, err
+	}
 	subs, err := readCueText(prepared, astisub.ReadFromSRT)
 	if err != nil {
 		return nil, cueTextError(err, 0, "SRT")

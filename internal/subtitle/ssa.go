@@ -9,7 +9,7 @@ import (
 )
 
 func readSSA(text string) ([]Cue, error) {
-	if err := checkLineLengths(text); err != nil {
+	if err := checkLineLengths(text, 0); err != nil {
 		return nil, err
 	}
 	subs, err := safeRead(func() (*astisub.Subtitles, error) {

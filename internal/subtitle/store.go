@@ -118,3 +118,12 @@ func (s *Store) DeleteAll(ctx context.Context, webinarID string) error {
 	}
 	return nil
 }
+
+// Delete removes one language's track; a missing track is not an error.
+func (s *Store) Delete(ctx context.Context, webinarID, lang string) error {
+	id := TrackID(webinarID, lang)
+	if _, err := s.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+		return fmt.Errorf("delete subtitle track %s: %w", id, err)
+	}
+	return nil
+}

@@ -14,9 +14,10 @@ const (
 	maxCues = 50_000
 	// maxCueTime keeps times in the two-digit hours every format writes.
 	maxCueTime = 100 * time.Hour
-	// maxLineRunes keeps a written line, even fully escaped, under the
-	// line limit of the readers (maxLineBytes).
-	maxLineRunes = 10_000
+	// maxLineRunes keeps a written line under the readers' line limit
+	// (maxLineBytes) even in the worst case: "&" is 5 bytes once written
+	// and 9 once Parse escapes it again for astisub.
+	maxLineRunes = 5_000
 )
 
 // validate checks the cues a reader produced. The order is checked, not
@@ -27,7 +28,7 @@ func validate(cues []Cue) error {
 		return parseErrorf(nil, msgNoCues)
 	}
 	if len(cues) > maxCues {
-		return parseErrorf(nil, "Filen innehåller för många texter: %d (högst %d)", len(cues), maxCues)
+		return tooManyCues(len(cues))
 	}
 	for i, c := range cues {
 		n := i + 1
@@ -53,6 +54,10 @@ func validate(cues []Cue) error {
 		}
 	}
 	return nil
+}
+
+func tooManyCues(n int) error {
+	return parseErrorf(nil, "Filen innehåller för många texter: %d (högst %d)", n, maxCues)
 }
 
 // formatTime writes a time for messages the way SRT does (people know it

@@ -19,9 +19,6 @@ var voiceTag = regexp.MustCompile(`</?v(?:[\s.][^>]*)?>`)
 var inlineTimestamp = regexp.MustCompile(`<(?:[0-9]{2,}:)?[0-9]{2}:[0-9]{2}\.[0-9]{3}>`)
 
 func readVTT(text string) ([]Cue, error) {
-	if err := checkLineLengths(text); err != nil {
-		return nil, err
-	}
 	offset := 0
 	if !hasVTTHeader(strings.TrimLeft(text, " \t\n")) {
 		// A headerless file named .vtt (see detectText): astisub skips
@@ -29,12 +26,15 @@ func readVTT(text string) ([]Cue, error) {
 		text = "WEBVTT\n\n" + text
 		offset = 2
 	}
-	if err := checkTimingLines(text, -offset, vttNotTiming); err != nil {
+	if err := checkTimingLines(text, offset, vttNotTiming); err != nil {
 		return nil, err
 	}
 	prepared := escapeAmpersands(text)
 	prepared = voiceTag.ReplaceAllString(prepared, "")
 	prepared = inlineTimestamp.ReplaceAllString(prepared, "")
+	if err := checkLineLengths(prepared, offset); err != nil {
+		return nil, err
+	}
 	subs, err := readCueText(prepared, astisub.ReadFromWebVTT)
 	if err != nil {
 		return nil, cueTextError(err, offset, "WebVTT")

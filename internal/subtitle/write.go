@@ -16,6 +16,7 @@ import (
 // WriteVTT writes cues as a WebVTT file: the WEBVTT header, then numbered
 // cues with HH:MM:SS.mmm times and text escaped for WebVTT.
 func WriteVTT(w io.Writer, cues []Cue) error {
+	// bufio.Writer keeps the first write error; Flush reports it.
 	bw := bufio.NewWriter(w)
 	bw.WriteString("WEBVTT\n")
 	for i, c := range cues {

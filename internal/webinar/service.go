@@ -27,6 +27,7 @@ type Objects interface {
 type Tracks interface {
 	Put(ctx context.Context, t subtitle.Track) error
 	Get(ctx context.Context, webinarID, lang string) (subtitle.Track, error)
+	Delete(ctx context.Context, webinarID, lang string) error
 	DeleteAll(ctx context.Context, webinarID string) error
 }
 

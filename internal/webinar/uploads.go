@@ -263,7 +263,7 @@ func (s *Service) SetSubtitles(ctx context.Context, slug string, in SubtitleInpu
 	if err != nil {
 		var pe *subtitle.ParseError
 		if errors.As(err, &pe) {
-			return nil, 0, &apperr.Error{Status: http.StatusBadRequest, Code: "invalid_subtitles", Message: "Undertextfilen kunde inte läsas: " + pe.Error(), Err: err}
+			return nil, 0, &apperr.Error{Status: http.StatusBadRequest, Code: "invalid_subtitles", Message: "Fel i undertextfilen: " + pe.Error(), Err: err}
 		}
 		return nil, 0, err
 	}
@@ -298,7 +298,7 @@ func (s *Service) SetSubtitles(ctx context.Context, slug string, in SubtitleInpu
 
 // RemoveSubtitles deletes one language's track.
 func (s *Service) RemoveSubtitles(ctx context.Context, slug, lang string) (*Webinar, error) {
-	return s.modify(ctx, slug, nil, func(w *Webinar) error {
+	w, err := s.modify(ctx, slug, nil, func(w *Webinar) error {
 		for i := range w.Subtitles {
 			if w.Subtitles[i].Lang == lang {
 				w.Subtitles = append(w.Subtitles[:i], w.Subtitles[i+1:]...)
@@ -307,6 +307,14 @@ func (s *Service) RemoveSubtitles(ctx context.Context, slug, lang string) (*Webi
 		}
 		return apperr.NotFound("Det finns inga undertexter på det språket.")
 	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.tracks.Delete(ctx, w.ID, lang); err != nil {
+		// The webinar no longer lists the track, so it is never served.
+		s.log.Error("delete subtitle track", "webinar", w.ID, "lang", lang, "err", err)
+	}
+	return w, nil
 }
 
 // Cues returns the cues of a subtitle track the viewer may see.
