@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -33,6 +34,14 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(cfg.LogLevel)
+	// The embedded S3 server moves the working directory: resolve the
+	// template folder first.
+	templateDir := ""
+	if cfg.DevTemplates {
+		if templateDir, err = filepath.Abs("web"); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	st, err := openStack(ctx, cfg, log)
 	if err != nil {
@@ -55,10 +64,6 @@ func serve(ctx context.Context, args []string) error {
 		}
 	}
 
-	var templateDir string
-	if cfg.DevTemplates {
-		templateDir = "web"
-	}
 	srv, err := server.New(server.Deps{
 		Accounts: st.accounts, Webinars: st.webinars, Wishes: st.wishes, Objects: st.objects,
 		Ready:  map[string]server.Pinger{"mongodb": mongoPinger{st.mongo}, "s3": st.objects},

@@ -138,13 +138,10 @@ func (s *Servers) startS3(ctx context.Context, objDir, metaDir, dataDir string) 
 		}
 		store = sc
 	}
-	// posix.New moves the working directory into objDir; move back so
-	// relative paths given by the user keep meaning what they meant.
-	cwd, cwdErr := os.Getwd()
+	// posix.New moves the process's working directory into objDir, and the
+	// gateway then resolves buckets relative to it: it must stay there.
+	// Every path the portal uses is made absolute before this point.
 	be, err := posix.New(objDir, store, posix.PosixOpts{CopyObjectThreshold: 5 << 30})
-	if cwdErr == nil {
-		_ = os.Chdir(cwd)
-	}
 	if err != nil {
 		return fmt.Errorf("start embedded S3 server: %w", err)
 	}
