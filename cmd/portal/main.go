@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -48,8 +49,10 @@ func (e usageError) Error() string { return e.msg }
 
 func run(ctx context.Context, args []string) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "user" || args[0] == "token" || args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		cmd = "help"
 	}
 	switch cmd {
 	case "serve":
@@ -58,8 +61,9 @@ func run(ctx context.Context, args []string) error {
 		return userCommand(ctx, args)
 	case "token":
 		return tokenCommand(ctx, args)
-	default:
+	case "help":
 		fmt.Print(usage)
 		return nil
 	}
+	return usageError{fmt.Sprintf("unknown command %q", cmd)}
 }

@@ -40,13 +40,24 @@ func userCommand(ctx context.Context, args []string) error {
 	sub := args[0]
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
 	email := fs.String("email", "", "email address (login name)")
-	role := fs.String("role", "", "admin, staff or member")
+	roleName := fs.String("role", "", "admin, staff or member")
 	stdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	if err := fs.Parse(args[1:]); err != nil {
 		return usageError{err.Error()}
 	}
 	if *email == "" || !*stdin {
 		return usageError{"user " + sub + ": --email and --password-stdin are required"}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("user %s: unexpected argument %q", sub, fs.Arg(0))}
+	}
+	var role account.Role
+	if sub == "add" {
+		r, err := account.ParseRole(*roleName)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		role = r
 	}
 	password, err := readPassword(os.Stdin)
 	if err != nil {
@@ -64,11 +75,7 @@ func userCommand(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "Password changed for %s.\n", *email)
 		return nil
 	}
-	r, err := account.ParseRole(*role)
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	u, err := st.accounts.AddUser(ctx, *email, r, password)
+	u, err := st.accounts.AddUser(ctx, *email, role, password)
 	if err != nil {
 		return err
 	}
@@ -88,6 +95,9 @@ func tokenCommand(ctx context.Context, args []string) error {
 	}
 	if *email == "" || *name == "" {
 		return usageError{"token create: --email and --name are required"}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("token create: unexpected argument %q", fs.Arg(0))}
 	}
 	st, err := adminStack(ctx)
 	if err != nil {

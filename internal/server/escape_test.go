@@ -33,6 +33,9 @@ func TestHTMLInjection(t *testing.T) {
 		t.Errorf("subtitle track carries markup: %s", vtt.Body)
 	}
 	r = anon.postForm("/wishes", map[string][]string{"topic": {evil}})
+	expectStatus(t, r, http.StatusSeeOther)
+	r = anon.get("/wishes/thanks")
+	expectContains(t, r, "&lt;script&gt;")
 	if strings.Contains(r.text(), "<script>") {
 		t.Error("wish thank-you page echoes markup")
 	}

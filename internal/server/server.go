@@ -118,6 +118,8 @@ func (s *Server) routes() {
 
 	app.Get("/wishes/new", s.newWish)
 	app.Post("/wishes", s.wishLimiter(), s.createWish)
+	app.Get("/wishes/thanks", s.showWishThanks)
+	app.Get("/favicon.ico", s.favicon)
 
 	app.Get("/login", s.showLogin)
 	app.Post("/login", s.login)

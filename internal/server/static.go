@@ -41,3 +41,13 @@ func (s *Server) static(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
 	return c.Send(b)
 }
+
+// favicon answers the browsers that ask for /favicon.ico regardless of
+// the icon link in the page head.
+func (s *Server) favicon(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, "image/svg+xml")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	return c.Send(faviconSVG)
+}
+
+var faviconSVG = mustRead("static/favicon.svg")

@@ -2,6 +2,8 @@ package server
 
 import (
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -11,8 +13,28 @@ import (
 
 type wishFormPage struct {
 	Base
-	Input  wish.Input
-	Errors map[string]string
+	Input     wish.Input
+	Errors    map[string]string
+	ErrorList []fieldError // in form order, for the summary
+}
+
+// fieldError is one message for the error summary at the top of a form.
+type fieldError struct {
+	Field, Label, Message string
+}
+
+var wishFields = []struct{ name, label string }{
+	{"topic", "Ämne"}, {"details", "Beskrivning"}, {"name", "Ditt namn"}, {"email", "E-post"}, {"municipality", "Kommun"},
+}
+
+func wishErrorList(errs map[string]string) []fieldError {
+	var out []fieldError
+	for _, f := range wishFields {
+		if m, ok := errs[f.name]; ok {
+			out = append(out, fieldError{f.name, f.label, m})
+		}
+	}
+	return out
 }
 
 type wishThanksPage struct {
@@ -39,10 +61,20 @@ func (s *Server) createWish(c *fiber.Ctx) error {
 	w, err := s.deps.Wishes.Create(ctx, in)
 	if ae, ok := apperr.As(err); ok && ae.Fields != nil {
 		return s.render(c, ae.Status, "wish_new", wishFormPage{Base: s.base(c, "Rätta formuläret – Önska ett webbinarium", "wish"),
-			Input: in, Errors: ae.Fields})
+			Input: in, Errors: ae.Fields, ErrorList: wishErrorList(ae.Fields)})
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusCreated, "wish_thanks", wishThanksPage{Base: s.base(c, "Tack för ditt önskemål", "wish"), Topic: w.Topic})
+	// Post/redirect/get: reloading the thank-you page sends nothing twice.
+	s.setCookie(c, wishTopicCookie, url.QueryEscape(truncate(w.Topic, 200)), time.Minute)
+	return c.Redirect("/wishes/thanks", http.StatusSeeOther)
+}
+
+const wishTopicCookie = "portal_wish"
+
+func (s *Server) showWishThanks(c *fiber.Ctx) error {
+	topic, _ := url.QueryUnescape(c.Cookies(wishTopicCookie))
+	s.clearCookie(c, wishTopicCookie)
+	return s.render(c, http.StatusOK, "wish_thanks", wishThanksPage{Base: s.base(c, "Tack för ditt önskemål", "wish"), Topic: topic})
 }

@@ -27,7 +27,7 @@ func TestWishForm(t *testing.T) {
 		{"topic too long", url.Values{"topic": {strings.Repeat("å", 201)}}, http.StatusUnprocessableEntity, []string{"Högst 200 tecken"}},
 		{"details too long", url.Values{"topic": {"Vatten"}, "details": {strings.Repeat("x", 4001)}}, http.StatusUnprocessableEntity, []string{"Högst 4000 tecken"}},
 		{"bad email", url.Values{"topic": {"Vatten"}, "email": {"inte-en-adress"}, "name": {"Karin"}}, http.StatusUnprocessableEntity, []string{"giltig e-postadress", `value="Karin"`}},
-		{"ok", url.Values{"topic": {"Reservvatten i små kommuner"}, "email": {"karin@kommun.se"}, "municipality": {"Bjurholm"}}, http.StatusCreated, []string{"Tack", "Reservvatten i små kommuner"}},
+		{"ok", url.Values{"topic": {"Reservvatten i små kommuner"}, "email": {"karin@kommun.se"}, "municipality": {"Bjurholm"}}, http.StatusSeeOther, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -36,6 +36,24 @@ func TestWishForm(t *testing.T) {
 			expectContains(t, r, tc.want...)
 		})
 	}
+	t.Run("thank-you page after redirect", func(t *testing.T) {
+		r := anon.get("/wishes/thanks")
+		expectStatus(t, r, http.StatusOK)
+		expectContains(t, r, "Tack för ditt önskemål!", "Reservvatten i små kommuner")
+		// Reloading shows the page again without the topic and stores nothing.
+		r = anon.get("/wishes/thanks")
+		expectStatus(t, r, http.StatusOK)
+		if strings.Contains(r.text(), "Reservvatten") {
+			t.Error("the thank-you page repeats the topic on reload")
+		}
+	})
+	t.Run("summary names the field", func(t *testing.T) {
+		r := anon.postForm("/wishes", url.Values{"topic": {""}, "email": {"x"}})
+		expectContains(t, r, `href="#topic">Ämne: Fältet måste fyllas i.`, `href="#email">E-post: `)
+		if strings.Index(r.text(), `href="#topic"`) > strings.Index(r.text(), `href="#email"`) {
+			t.Error("error summary is not in form order")
+		}
+	})
 	t.Run("honeypot", func(t *testing.T) {
 		r := anon.postForm("/wishes", url.Values{"topic": {"Spam"}, "website": {"http://spam"}})
 		expectStatus(t, r, http.StatusOK)
