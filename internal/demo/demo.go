@@ -21,9 +21,10 @@ type Webinar struct {
 	Subtitles                              map[string][]byte // lang -> SRT bytes (UTF-8), at least "sv"
 	Slides                                 []byte            // PDF
 	SlidesFilename                         string
+	Poster                                 []byte // JPEG frame of the clip
 }
 
-//go:embed assets/*.mp4 assets/*.srt
+//go:embed assets/*.mp4 assets/*.srt assets/*.jpg
 var assets embed.FS
 
 // entry describes one demo webinar: its metadata, the asset base name of
@@ -180,6 +181,9 @@ func Webinars() ([]Webinar, error) {
 		}
 		w.Video = video
 		w.VideoDuration = clipDuration
+		if w.Poster, err = assets.ReadFile("assets/" + e.asset + ".jpg"); err != nil {
+			return nil, fmt.Errorf("demo: poster for %q: %w", w.Title, err)
+		}
 
 		w.Subtitles = make(map[string][]byte, len(e.subLangs))
 		for _, lang := range e.subLangs {

@@ -191,3 +191,11 @@ func TestFreshCopies(t *testing.T) {
 		t.Error("Webinars shares its embedded bytes between calls")
 	}
 }
+
+func TestPosters(t *testing.T) {
+	for _, w := range mustWebinars(t) {
+		if len(w.Poster) < 1000 || w.Poster[0] != 0xFF || w.Poster[1] != 0xD8 {
+			t.Errorf("%q: poster is not a JPEG (%d bytes)", w.Title, len(w.Poster))
+		}
+	}
+}

@@ -54,6 +54,9 @@ func loadOne(ctx context.Context, svc *webinar.Service, d Webinar) error {
 	if _, err := svc.ReplaceRecording(ctx, w.Slug, bytes.NewReader(d.Video), int64(len(d.Video)), d.VideoDuration.Milliseconds()); err != nil {
 		return fmt.Errorf("recording: %w", err)
 	}
+	if _, err := svc.SetPoster(ctx, w.Slug, bytes.NewReader(d.Poster), int64(len(d.Poster))); err != nil {
+		return fmt.Errorf("poster: %w", err)
+	}
 	if _, err := svc.AddSlides(ctx, w.Slug, d.SlidesFilename, bytes.NewReader(d.Slides), int64(len(d.Slides))); err != nil {
 		return fmt.Errorf("slides: %w", err)
 	}
