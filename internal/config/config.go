@@ -236,6 +236,9 @@ func ParseBytes(s string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if n < 0 {
+		return 0, errors.New("size must not be negative")
+	}
 	if n > (1<<62)/mult {
 		return 0, fmt.Errorf("too large")
 	}

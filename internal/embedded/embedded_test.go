@@ -99,6 +99,10 @@ func listening(addr string) bool {
 }
 
 func TestStartLockRestart(t *testing.T) {
+	// Start from one working directory and restart from another: the
+	// gateway resolves buckets from the working directory, and the data
+	// must still be found under dir.
+	t.Chdir(t.TempDir())
 	dir := t.TempDir()
 	ctx := testCtx(t)
 	s := start(t, dir)
@@ -166,6 +170,16 @@ func TestStartLockRestart(t *testing.T) {
 		t.Fatalf("put: %v", err)
 	}
 
+	t.Run("object stored under the data directory", func(t *testing.T) {
+		b, err := os.ReadFile(filepath.Join(dir, "objects", "webinars", filepath.FromSlash(key)))
+		if err != nil {
+			t.Fatalf("object not in %s/objects/webinars: %v", dir, err)
+		}
+		if !bytes.Equal(b, object) {
+			t.Errorf("file holds %d bytes, want the %d put", len(b), len(object))
+		}
+	})
+
 	secret, mongoAddr := s.S3SecretKey, strings.Split(s.MongoURI, "/")[2]
 	stopWithin(t, s, 30*time.Second)
 
@@ -181,6 +195,7 @@ func TestStartLockRestart(t *testing.T) {
 		stopWithin(t, s, 5*time.Second)
 	})
 
+	t.Chdir(t.TempDir())
 	again := start(t, dir)
 	if again.S3SecretKey != secret {
 		t.Errorf("S3 secret changed across restarts: %q → %q", secret, again.S3SecretKey)
@@ -247,24 +262,28 @@ func TestStartLockRestart(t *testing.T) {
 }
 
 func TestStartRelativeDir(t *testing.T) {
-	// versitygw moves the working directory; Start must put it back so a
-	// relative DATA_DIR and later relative paths keep working.
+	// DATA_DIR defaults to the relative "storage"; versitygw moves the
+	// working directory while it starts, so the path must be resolved first.
 	root := t.TempDir()
 	t.Chdir(root)
 	s := start(t, "storage")
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
+	for _, p := range []string{"s3-secret", ".lock", "db", "objects"} {
+		if _, err := os.Stat(filepath.Join(root, "storage", p)); err != nil {
+			t.Errorf("%s not under the relative data directory: %v", p, err)
+		}
 	}
-	if wd != root {
-		t.Errorf("working directory after Start = %s, want %s", wd, root)
-	}
-	if _, err := os.Stat(filepath.Join(root, "storage", "s3-secret")); err != nil {
-		t.Errorf("data not under the relative directory: %v", err)
-	}
+	ctx := testCtx(t)
 	st := openMedia(t, s, "relative")
-	if _, err := st.Put(testCtx(t), "a.txt", strings.NewReader("hej"), 3, "text/plain"); err != nil {
-		t.Errorf("put after the working directory moved back: %v", err)
+	if _, err := st.Put(ctx, "a.txt", strings.NewReader("hej"), 3, "text/plain"); err != nil {
+		t.Fatalf("put: %v", err)
+	}
+	body, err := st.Get(ctx, "a.txt", 0, -1)
+	if err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	defer body.Close()
+	if b, err := io.ReadAll(body); err != nil || string(b) != "hej" {
+		t.Errorf("read back %q, %v", b, err)
 	}
 }
 

@@ -121,10 +121,13 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 		opts.PartSize = 16 << 20
 	}
 	info, err := s.client.PutObject(ctx, s.bucket, key, counter, size, opts)
+	if err == nil && counter.err != nil {
+		// The stream failed but the upload completed (minio-go ends a
+		// part at any read error it takes for the end): never keep it.
+		err = fmt.Errorf("upload stream failed: %w", counter.err)
+	}
 	if err != nil {
-		// An aborted multipart upload leaves nothing; a failed single put
-		// leaves nothing; remove defensively in case the server kept it.
-		_ = s.client.RemoveObject(context.WithoutCancel(ctx), s.bucket, key, minio.RemoveObjectOptions{})
+		s.removeFailed(ctx, key)
 		if counter.err != nil {
 			// The stream failing (or ending early) caused the S3 error;
 			// minio-go and net/http do not always keep it in the chain.
@@ -137,12 +140,12 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 		// would be cut silently; one more byte tells.
 		var one [1]byte
 		if n, _ := io.ReadFull(counter, one[:]); n > 0 {
-			_ = s.Delete(context.WithoutCancel(ctx), key)
+			s.removeFailed(ctx, key)
 			return Object{}, fmt.Errorf("put %s: stream is longer than the %d bytes declared", key, size)
 		}
 	}
 	if size >= 0 && counter.n != size {
-		_ = s.Delete(context.WithoutCancel(ctx), key)
+		s.removeFailed(ctx, key)
 		return Object{}, fmt.Errorf("put %s: got %d bytes, expected %d: %w", key, counter.n, size, io.ErrUnexpectedEOF)
 	}
 	return Object{
@@ -177,10 +180,26 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	case c.n > c.size:
 		err = fmt.Errorf("stream is longer than the %d bytes declared", c.size)
 	}
-	if err != nil && err != io.EOF && c.err == nil {
-		c.err = err
+	if err != nil && err != io.EOF {
+		if c.err == nil {
+			c.err = err
+		}
+		// minio-go reads a bare io.ErrUnexpectedEOF as the normal end of a
+		// short last part; wrapped, it aborts the upload instead.
+		err = fmt.Errorf("upload stream: %w", err)
 	}
 	return n, err
+}
+
+// removeFailed deletes what a failed upload may have left. A server can
+// still be writing a cut-off single-part body when the first delete
+// arrives, so it deletes once more a little later.
+func (s *Store) removeFailed(ctx context.Context, key string) {
+	ctx = context.WithoutCancel(ctx)
+	_ = s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{})
+	time.AfterFunc(2*time.Second, func() {
+		_ = s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{})
+	})
 }
 
 // Stat returns an object's size, type, ETag and modification time.
