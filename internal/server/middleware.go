@@ -267,3 +267,15 @@ func (s *Server) wishLimiter() fiber.Handler {
 		},
 	})
 }
+
+// loginLimiter slows password guessing: a few attempts per IP and minute.
+func (s *Server) loginLimiter() fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:        10,
+		Expiration: time.Minute,
+		LimitReached: func(c *fiber.Ctx) error {
+			return apperr.New(http.StatusTooManyRequests, "rate_limited",
+				"För många inloggningsförsök. Vänta en minut och försök igen.")
+		},
+	})
+}

@@ -108,6 +108,13 @@ func TestLoginLogout(t *testing.T) {
 	if !strings.HasPrefix(r.Header.Get("Location"), "/login") {
 		t.Errorf("after logout /staff redirects to %q", r.Header.Get("Location"))
 	}
+	// Password guessing is slowed down.
+	var last response
+	for i := 0; i < 12; i++ {
+		last = c.postForm("/login", url.Values{"email": {"redaktor@smakom.se"}, "password": {"gissning nummer " + string(rune('a'+i))}})
+	}
+	expectStatus(t, last, http.StatusTooManyRequests)
+	expectContains(t, last, "För många inloggningsförsök")
 	// Open redirects after login are refused.
 	if safeNext("//evil.example") != "/" || safeNext("https://evil.example") != "/" || safeNext("/staff") != "/staff" {
 		t.Error("safeNext lets an outside URL through")

@@ -122,7 +122,7 @@ func (s *Server) routes() {
 	app.Get("/favicon.ico", s.favicon)
 
 	app.Get("/login", s.showLogin)
-	app.Post("/login", s.login)
+	app.Post("/login", s.loginLimiter(), s.login)
 	app.Post("/logout", s.logout)
 
 	staff := app.Group("/staff", s.requireStaffPage)
