@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -100,7 +101,7 @@ func (s *Server) apiDeleteWebinar(c *fiber.Ctx) error {
 
 // rawBody is a PUT body as a stream with its declared length (-1 when
 // chunked).
-func rawBody(c *fiber.Ctx) (stream interface{ Read([]byte) (int, error) }, size int64) {
+func rawBody(c *fiber.Ctx) (stream io.Reader, size int64) {
 	size = int64(c.Request().Header.ContentLength())
 	if size < 0 {
 		size = -1

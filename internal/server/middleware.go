@@ -27,8 +27,6 @@ const (
 	flashCookie   = "portal_flash"
 )
 
-func hasPrefix(s, p string) bool { return strings.HasPrefix(s, p) }
-func hasSuffix(s, p string) bool { return strings.HasSuffix(s, p) }
 
 func randomToken() string {
 	b := make([]byte, 32)
@@ -101,7 +99,7 @@ func tooLargeRequest() error {
 
 // loadUser finds the user behind a session cookie or an API token.
 func (s *Server) loadUser(c *fiber.Ctx) error {
-	if hasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" {
+	if strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" {
 		return c.Next()
 	}
 	ctx, cancel := requestContext(c)
@@ -181,7 +179,7 @@ func (s *Server) csrf(c *fiber.Ctx) error {
 	if c.Locals("auth") == "token" {
 		return c.Next()
 	}
-	if hasPrefix(c.Path(), "/api/") && c.Locals("auth") == nil && c.Cookies(sessionCookie) == "" {
+	if strings.HasPrefix(c.Path(), "/api/") && c.Locals("auth") == nil && c.Cookies(sessionCookie) == "" {
 		// Anonymous API calls (wishes) change no one's account; the JSON
 		// content type they need cannot be sent cross-site without CORS.
 		return c.Next()
@@ -193,7 +191,7 @@ func (s *Server) csrf(c *fiber.Ctx) error {
 		c.Locals("csrf_pending", true)
 		return c.Next()
 	}
-	if sent == "" && !hasPrefix(c.Path(), "/api/") {
+	if sent == "" && !strings.HasPrefix(c.Path(), "/api/") {
 		sent = c.FormValue("_csrf")
 	}
 	if !tokensEqual(sent, token) {

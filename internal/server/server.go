@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -165,9 +166,9 @@ func streamingRoute(c *fiber.Ctx) bool {
 	p := c.Path()
 	switch c.Method() {
 	case fiber.MethodPut:
-		return hasPrefix(p, "/api/v1/webinars/")
+		return strings.HasPrefix(p, "/api/v1/webinars/")
 	case fiber.MethodPost:
-		return hasPrefix(p, "/staff/webinars/") && (hasSuffix(p, "/recording") || hasSuffix(p, "/slides") || hasSuffix(p, "/subtitles") || hasSuffix(p, "/poster"))
+		return strings.HasPrefix(p, "/staff/webinars/") && (strings.HasSuffix(p, "/recording") || strings.HasSuffix(p, "/slides") || strings.HasSuffix(p, "/subtitles") || strings.HasSuffix(p, "/poster"))
 	}
 	return false
 }

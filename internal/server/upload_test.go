@@ -171,8 +171,6 @@ func TestBadUploadsChangeNothing(t *testing.T) {
 		})
 	}
 	t.Run("dropped connection", func(t *testing.T) {
-		req := strings.NewReader("")
-		_ = req
 		r := api.put("/api/v1/webinars/"+slug+"/recording", io.LimitReader(&failingReader{n: 300000}, 300000), 1<<20)
 		if r.StatusCode < 400 || r.StatusCode >= 500 {
 			t.Errorf("dropped upload: status %d", r.StatusCode)
