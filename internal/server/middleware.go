@@ -27,7 +27,6 @@ const (
 	flashCookie   = "portal_flash"
 )
 
-
 func randomToken() string {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
