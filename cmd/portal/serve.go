@@ -14,6 +14,7 @@ import (
 
 	"github.com/smakom/webinar-portal/internal/config"
 	"github.com/smakom/webinar-portal/internal/demo"
+	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/server"
 )
 
@@ -67,8 +68,18 @@ func serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	var presigner server.Presigner
+	if cfg.MediaDelivery == "redirect" {
+		p, err := media.NewPresigner(st.s3, cfg.S3PublicEndpoint, cfg.S3PublicUseSSL, cfg.PresignTTL)
+		if err != nil {
+			return err
+		}
+		presigner = p
+		log.Info("public media are redirected to presigned S3 URLs", "ttl", cfg.PresignTTL.String())
+	}
 	srv, err := server.New(server.Deps{
-		Accounts: st.accounts, Webinars: st.webinars, Wishes: st.wishes, Objects: st.objects,
+		Presigner: presigner,
+		Accounts:  st.accounts, Webinars: st.webinars, Wishes: st.wishes, Objects: st.objects,
 		Ready:  map[string]server.Pinger{"mongodb": mongoPinger{st.mongo}, "s3": st.objects},
 		Logger: log, CookieSecure: cfg.CookieSecure, TrustedProxies: cfg.TrustedProxies,
 		WishesPerHour: cfg.WishesPerHour, SessionTTL: cfg.SessionTTL, TemplateDir: templateDir,

@@ -26,6 +26,7 @@ type stack struct {
 	mongo    *mongo.Client
 	db       *mongo.Database
 	objects  *media.Store
+	s3       media.Config // as connected, embedded or external
 	accounts *account.Service
 	webinars *webinar.Service
 	wishes   *wish.Store
@@ -67,6 +68,7 @@ func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack
 		return nil, fmt.Errorf("MongoDB does not answer (MONGODB_URI): %w", err)
 	}
 	st.db = client.Database(cfg.MongoDatabase)
+	st.s3 = s3
 	st.objects, err = media.Open(pingCtx, s3)
 	if err != nil {
 		st.close()

@@ -32,6 +32,12 @@ type Config struct {
 	CookieSecure   bool
 	TrustedProxies []string
 
+	// MediaDelivery is "proxy" (the portal streams every byte) or
+	// "redirect" (public media answered with a 302 to a presigned S3 URL).
+	MediaDelivery     string
+	PresignTTL        time.Duration
+	S3PublicEndpoint  string // host:port browsers use to reach S3 (redirect mode)
+	S3PublicUseSSL    bool
 	MaxRecordingBytes int64
 	MaxSlidesBytes    int64
 	SessionTTL        time.Duration
@@ -70,6 +76,10 @@ func Load(getenv func(string) string) (Config, error) {
 		S3Region:          r.str("S3_REGION", "us-east-1"),
 		CookieSecure:      r.bool("COOKIE_SECURE", false),
 		TrustedProxies:    r.list("TRUSTED_PROXIES"),
+		MediaDelivery:     r.str("MEDIA_DELIVERY", "proxy"),
+		PresignTTL:        r.duration("PRESIGN_TTL", time.Hour),
+		S3PublicEndpoint:  r.str("S3_PUBLIC_ENDPOINT", ""),
+		S3PublicUseSSL:    r.bool("S3_PUBLIC_USE_SSL", false),
 		MaxRecordingBytes: r.bytes("MAX_RECORDING_BYTES", 4<<30),
 		MaxSlidesBytes:    r.bytes("MAX_SLIDES_BYTES", 200<<20),
 		SessionTTL:        r.duration("SESSION_TTL", 14*24*time.Hour),
@@ -106,6 +116,17 @@ func (c Config) validate() error {
 	}
 	if l := len(c.S3Bucket); l < 3 || l > 63 || strings.ToLower(c.S3Bucket) != c.S3Bucket || strings.ContainsAny(c.S3Bucket, "_ /") {
 		return &Error{"S3_BUCKET", "must be 3-63 lower-case letters, digits, dots or hyphens"}
+	}
+	switch c.MediaDelivery {
+	case "proxy", "redirect":
+	default:
+		return &Error{"MEDIA_DELIVERY", "must be proxy or redirect"}
+	}
+	if c.PresignTTL < time.Minute || c.PresignTTL > 7*24*time.Hour {
+		return &Error{"PRESIGN_TTL", "must be between 1m and 168h"}
+	}
+	if strings.Contains(c.S3PublicEndpoint, "://") || strings.Contains(c.S3PublicEndpoint, "/") {
+		return &Error{"S3_PUBLIC_ENDPOINT", "must be host:port without scheme or path (use S3_PUBLIC_USE_SSL for https)"}
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

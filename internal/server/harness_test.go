@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/smakom/webinar-portal/internal/account"
+	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/subtitle"
 	"github.com/smakom/webinar-portal/internal/testenv"
 	"github.com/smakom/webinar-portal/internal/webinar"
@@ -37,13 +38,18 @@ type portal struct {
 	objects  interface {
 		Keys(ctx context.Context, prefix string) ([]string, error)
 	}
+	s3 media.Config
 }
 
 func newPortal(t *testing.T) *portal {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.MongoDB(t)
-	objects := testenv.Media(t)
+	s3 := testenv.S3Config(t)
+	objects, err := media.Open(ctx, s3)
+	if err != nil {
+		t.Fatal(err)
+	}
 	accounts, err := account.NewService(ctx, db, time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +68,7 @@ func newPortal(t *testing.T) *portal {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &portal{t: t, srv: srv, accounts: accounts, webinars: svc, objects: objects}
+	return &portal{t: t, srv: srv, accounts: accounts, webinars: svc, objects: objects, s3: s3}
 }
 
 // client carries cookies like a browser, or a bearer token like a script.

@@ -35,6 +35,9 @@ type streamedObject struct {
 func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
 	ctx, cancel := requestContext(c)
 	defer cancel()
+	if s.deps.Presigner != nil && o.Public && o.Filename == "" {
+		return s.redirectToObject(c, ctx, o.Key)
+	}
 	obj, err := s.deps.Objects.Stat(ctx, o.Key)
 	if errors.Is(err, media.ErrNotFound) {
 		return apperr.NotFound("Filen finns inte längre.")
@@ -94,6 +97,18 @@ func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
 	}
 	c.Context().SetBodyStream(body, int(length))
 	return nil
+}
+
+// redirectToObject sends a public object's bytes straight from the S3
+// server: a 302 to a presigned URL, cacheable for as long as the URL
+// stays valid (minus a margin).
+func (s *Server) redirectToObject(c *fiber.Ctx, ctx context.Context, key string) error {
+	u, maxAge, err := s.deps.Presigner.URL(ctx, key)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds())))
+	return c.Redirect(u, http.StatusFound)
 }
 
 // notModified applies If-None-Match, or If-Modified-Since when there is

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/smakom/webinar-portal/internal/account"
@@ -25,6 +26,12 @@ type ObjectReader interface {
 	Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
 }
 
+// Presigner gives short-lived direct URLs for public media (redirect
+// delivery mode).
+type Presigner interface {
+	URL(ctx context.Context, key string) (string, time.Duration, error)
+}
+
 // Pinger answers a readiness probe.
 type Pinger interface {
 	Ping(ctx context.Context) error
@@ -36,6 +43,9 @@ type Deps struct {
 	Webinars *webinar.Service
 	Wishes   *wish.Store
 	Objects  ObjectReader
+	// Presigner, when set, answers public media with a redirect to the
+	// S3 server (MEDIA_DELIVERY=redirect); nil streams through the portal.
+	Presigner Presigner
 	// Ready checks, by name ("mongodb", "s3").
 	Ready        map[string]Pinger
 	Logger       *slog.Logger
@@ -105,6 +115,10 @@ func (s *Server) routes() {
 	app.Use(s.limitBody)
 	app.Use(s.loadUser)
 	app.Use(s.csrf)
+	// Weak ETags and 304s for pages and JSON; media set their own.
+	app.Use(etag.New(etag.Config{Weak: true, Next: func(c *fiber.Ctx) bool {
+		return c.Method() != fiber.MethodGet || isMediaPath(c.Path())
+	}}))
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -159,6 +173,13 @@ func (s *Server) routes() {
 	staffAPI.Get("/wishes", s.apiListWishes)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// isMediaPath reports whether a path streams an object (never buffered
+// for an ETag).
+func isMediaPath(p string) bool {
+	return strings.HasPrefix(p, "/webinars/") &&
+		(strings.HasSuffix(p, "/recording") || strings.HasSuffix(p, "/poster") || strings.Contains(p, "/slides/"))
 }
 
 // streamingRoute reports whether a route reads its body as a stream.
