@@ -18,7 +18,7 @@ type Presigner struct {
 	client *minio.Client
 	bucket string
 	ttl    time.Duration
-	now   func() time.Time
+	now    func() time.Time
 
 	mu    sync.Mutex
 	cache map[string]presigned
