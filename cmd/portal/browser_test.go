@@ -276,6 +276,12 @@ func (pp *pageProblems) listen(ev any) {
 			key := fmt.Sprintf("%d %s", ev.Response.Status, ev.Response.URL)
 			pp.mu.Lock()
 			ok := pp.allowed[key]
+			for allowed := range pp.allowed {
+				// "STATUS URL*" allows every URL with that prefix.
+				if prefix, isPrefix := strings.CutSuffix(allowed, "*"); isPrefix && strings.HasPrefix(key, prefix) {
+					ok = true
+				}
+			}
 			pp.mu.Unlock()
 			if !ok {
 				pp.add("HTTP " + key)

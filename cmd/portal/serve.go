@@ -16,6 +16,7 @@ import (
 	"github.com/smakom/webinar-portal/internal/demo"
 	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/server"
+	"github.com/smakom/webinar-portal/internal/upload"
 )
 
 func newLogger(level string) *slog.Logger {
@@ -45,6 +46,11 @@ func serve(ctx context.Context, args []string) error {
 		if templateDir, err = filepath.Abs("web"); err != nil {
 			return err
 		}
+	}
+	// Resumable uploads are staged on local disk until complete.
+	uploads, err := upload.NewStore(filepath.Join(cfg.DataDir, "uploads"))
+	if err != nil {
+		return err
 	}
 	start := time.Now()
 	st, err := openStack(ctx, cfg, log)
@@ -78,8 +84,8 @@ func serve(ctx context.Context, args []string) error {
 		log.Info("public media are redirected to presigned S3 URLs", "ttl", cfg.PresignTTL.String())
 	}
 	srv, err := server.New(server.Deps{
-		Presigner: presigner,
-		Accounts:  st.accounts, Webinars: st.webinars, Wishes: st.wishes, Objects: st.objects,
+		Presigner: presigner, Uploads: uploads,
+		Accounts: st.accounts, Webinars: st.webinars, Wishes: st.wishes, Objects: st.objects,
 		Ready:  map[string]server.Pinger{"mongodb": mongoPinger{st.mongo}, "s3": st.objects},
 		Logger: log, CookieSecure: cfg.CookieSecure, TrustedProxies: cfg.TrustedProxies,
 		WishesPerHour: cfg.WishesPerHour, SessionTTL: cfg.SessionTTL, TemplateDir: templateDir,
@@ -91,7 +97,7 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("PORT %d: %w", cfg.Port, err)
 	}
-	go sweepSessions(ctx, st, log)
+	go housekeeping(ctx, st, uploads, log)
 
 	url := fmt.Sprintf("http://localhost:%d/", cfg.Port)
 	log.Info("portal ready", "url", url, "startup_ms", time.Since(start).Milliseconds())
@@ -119,9 +125,9 @@ func serve(ctx context.Context, args []string) error {
 	return nil
 }
 
-// sweepSessions removes expired sessions now and then; the embedded store
-// has no TTL indexes to do it.
-func sweepSessions(ctx context.Context, st *stack, log *slog.Logger) {
+// housekeeping removes expired sessions (the embedded store has no TTL
+// indexes) and staged uploads abandoned for a day, now and every hour.
+func housekeeping(ctx context.Context, st *stack, uploads *upload.Store, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -129,6 +135,17 @@ func sweepSessions(ctx context.Context, st *stack, log *slog.Logger) {
 			log.Warn("delete expired sessions", "err", err)
 		} else if n > 0 {
 			log.Info("expired sessions deleted", "count", n)
+		}
+		if ids, err := uploads.Stale(24 * time.Hour); err != nil {
+			log.Warn("list abandoned uploads", "err", err)
+		} else {
+			for _, id := range ids {
+				if err := uploads.Delete(id); err != nil {
+					log.Warn("delete abandoned upload", "upload", id, "err", err)
+				} else {
+					log.Info("abandoned upload deleted", "upload", id)
+				}
+			}
 		}
 		select {
 		case <-ctx.Done():

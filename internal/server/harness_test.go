@@ -22,6 +22,7 @@ import (
 	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/subtitle"
 	"github.com/smakom/webinar-portal/internal/testenv"
+	"github.com/smakom/webinar-portal/internal/upload"
 	"github.com/smakom/webinar-portal/internal/webinar"
 	"github.com/smakom/webinar-portal/internal/wish"
 )
@@ -63,7 +64,11 @@ func newPortal(t *testing.T) *portal {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	svc := webinar.NewService(store, objects, subtitle.NewStore(db), webinar.Limits{RecordingBytes: 64 << 20, SlidesBytes: 8 << 20}, log)
-	srv, err := New(Deps{Accounts: accounts, Webinars: svc, Wishes: wish.NewStore(db), Objects: objects,
+	uploads, err := upload.NewStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Deps{Uploads: uploads, Accounts: accounts, Webinars: svc, Wishes: wish.NewStore(db), Objects: objects,
 		Ready: map[string]Pinger{"mongodb": store, "s3": objects}, Logger: log, WishesPerHour: 1000, SessionTTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)

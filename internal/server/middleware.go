@@ -184,7 +184,7 @@ func (s *Server) csrf(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	sent := c.Get("X-CSRF-Token")
-	if sent == "" && streamingRoute(c) {
+	if sent == "" && streamingRoute(c) && strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
 		// Multipart upload forms send _csrf as their first field; the
 		// handler checks it before reading the file.
 		c.Locals("csrf_pending", true)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/smakom/webinar-portal/internal/account"
 	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/upload"
 	"github.com/smakom/webinar-portal/internal/webinar"
 	"github.com/smakom/webinar-portal/internal/wish"
 )
@@ -43,6 +44,8 @@ type Deps struct {
 	Webinars *webinar.Service
 	Wishes   *wish.Store
 	Objects  ObjectReader
+	// Uploads stages resumable uploads on local disk.
+	Uploads *upload.Store
 	// Presigner, when set, answers public media with a redirect to the
 	// S3 server (MEDIA_DELIVERY=redirect); nil streams through the portal.
 	Presigner Presigner
@@ -171,6 +174,11 @@ func (s *Server) routes() {
 	staffAPI.Put("/webinars/:slug/slides", s.apiPutSlides)
 	staffAPI.Put("/webinars/:slug/subtitles/:lang", s.apiPutSubtitles)
 	staffAPI.Get("/wishes", s.apiListWishes)
+	staffAPI.Options("/uploads", s.tusOptions)
+	staffAPI.Post("/uploads", s.createUpload)
+	staffAPI.Head("/uploads/:id", s.uploadOffset)
+	staffAPI.Patch("/uploads/:id", s.appendUpload)
+	staffAPI.Delete("/uploads/:id", s.cancelUpload)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
@@ -188,6 +196,8 @@ func streamingRoute(c *fiber.Ctx) bool {
 	switch c.Method() {
 	case fiber.MethodPut:
 		return strings.HasPrefix(p, "/api/v1/webinars/")
+	case fiber.MethodPatch:
+		return strings.HasPrefix(p, "/api/v1/uploads/")
 	case fiber.MethodPost:
 		return strings.HasPrefix(p, "/staff/webinars/") && (strings.HasSuffix(p, "/recording") || strings.HasSuffix(p, "/slides") || strings.HasSuffix(p, "/subtitles") || strings.HasSuffix(p, "/poster"))
 	}

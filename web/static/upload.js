@@ -1,5 +1,9 @@
-// Staff uploads with a progress bar, speed, time left and a cancel button.
-// Without JavaScript the same forms post normally.
+// Staff uploads with a progress bar, speed and time left.
+// Recordings and slide decks (forms with data-resumable) use the tus
+// protocol: they survive a dropped connection or a restart and resume from
+// the last byte that arrived, with pause, resume and cancel. Other forms
+// (subtitles, posters) are small and sent in one request. Without
+// JavaScript every form posts normally.
 (function () {
   "use strict";
   function fmtBytes(n) {
@@ -8,56 +12,153 @@
     return n.toFixed(i ? 1 : 0).replace(".", ",") + " " + u[i];
   }
   function fmtTime(s) {
-    if (!isFinite(s)) return "";
+    if (!isFinite(s) || s < 0) return "";
     s = Math.round(s);
     var m = Math.floor(s / 60);
     return m > 0 ? m + " min " + (s % 60) + " s" : s + " s";
   }
+  function errorText(body, fallback) {
+    try { var j = JSON.parse(body); if (j.error && j.error.message) return j.error.message; } catch (e) {}
+    return fallback;
+  }
+
+  // progressReporter updates the bar on every event and the text that
+  // screen readers announce every 10 %.
+  function progressReporter(bar, text) {
+    var started = Date.now(), startBytes = 0, last = -10;
+    return {
+      restart: function (from) { started = Date.now(); startBytes = from || 0; last = -10; },
+      update: function (loaded, total) {
+        var pct = Math.floor(loaded / total * 100);
+        var secs = (Date.now() - started) / 1000;
+        var speed = (loaded - startBytes) / Math.max(secs, 0.001);
+        bar.value = pct;
+        if (pct - last >= 10 || pct === 100) {
+          last = pct;
+          text.textContent = pct + " % (" + fmtBytes(loaded) + " av " + fmtBytes(total) + ", " +
+            fmtBytes(speed) + "/s" + (speed > 0 ? ", " + fmtTime((total - loaded) / speed) + " kvar" : "") + ")";
+        }
+      }
+    };
+  }
+
+  function plainUpload(form, box, bar, text, submit, cancel) {
+    var xhr = new XMLHttpRequest();
+    var report = progressReporter(bar, text);
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("X-CSRF-Token", form.querySelector("input[name=_csrf]").value);
+    xhr.setRequestHeader("Accept", "application/json");
+    var file = form.querySelector("input[type=file]").files[0];
+    xhr.upload.onprogress = function (e) {
+      if (!e.lengthComputable) return;
+      // e.total counts the whole form; show the file's own size.
+      var total = file ? file.size : e.total;
+      report.update(Math.round(e.loaded / e.total * total), total);
+    };
+    xhr.onload = function () {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        text.textContent = "Klart! Sidan laddas om.";
+        window.location.reload();
+      } else {
+        failed(errorText(xhr.responseText, "Uppladdningen misslyckades."));
+      }
+    };
+    xhr.onerror = function () { failed("Anslutningen bröts. Inget sparades; försök igen."); };
+    xhr.onabort = function () { failed("Uppladdningen avbröts. Inget sparades."); };
+    function failed(msg) {
+      text.textContent = msg;
+      bar.value = 0;
+      cancel.hidden = true;
+      submit.disabled = false;
+    }
+    cancel.onclick = function () { xhr.abort(); };
+    xhr.send(new FormData(form));
+  }
+
+  function resumableUpload(form, box, bar, text, submit, cancel, pause) {
+    var file = form.querySelector("input[type=file]").files[0];
+    if (!file) { text.textContent = "Välj en fil att ladda upp."; return; }
+    var report = progressReporter(bar, text);
+    var paused = false;
+    var upload = new tus.Upload(file, {
+      endpoint: "/api/v1/uploads",
+      chunkSize: 8 * 1024 * 1024,          // bounded requests; each chunk is committed on arrival
+      retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000, 60000],
+      storeFingerprintForResuming: true,     // a reload or restart continues the same upload
+      removeFingerprintOnSuccess: true,
+      headers: { "X-CSRF-Token": form.querySelector("input[name=_csrf]").value },
+      metadata: { slug: form.dataset.slug, kind: form.dataset.resumable, filename: file.name, filetype: file.type },
+      onProgress: function (loaded, total) { report.update(loaded, total); },
+      onShouldRetry: function (err) {
+        var status = err.originalResponse ? err.originalResponse.getStatus() : 0;
+        return status === 0 || status === 409 || status === 423 || status >= 500;
+      },
+      onError: function (err) {
+        var body = err.originalResponse ? err.originalResponse.getBody() : "";
+        text.textContent = errorText(body, "Uppladdningen kunde inte slutföras. Det som hunnit fram finns kvar; försök igen för att fortsätta.");
+        bar.value = 0;
+        cancel.hidden = true;
+        submit.disabled = false;
+        pause.hidden = true;
+      },
+      onSuccess: function () {
+        text.textContent = "Klart! Sidan laddas om.";
+        window.location.reload();
+      }
+    });
+    pause.hidden = false;
+    pause.textContent = "Pausa";
+    pause.onclick = function () {
+      if (!paused) {
+        upload.abort();
+        paused = true;
+        pause.textContent = "Fortsätt";
+        text.textContent = "Pausad vid " + bar.value + " %. Tryck Fortsätt för att fortsätta.";
+      } else {
+        paused = false;
+        pause.textContent = "Pausa";
+        report.restart();
+        upload.start();
+      }
+    };
+    cancel.onclick = function () {
+      upload.abort(true).then(function () {
+        text.textContent = "Uppladdningen avbröts och det som laddats upp är borttaget.";
+      }, function () {
+        text.textContent = "Uppladdningen avbröts.";
+      });
+      submit.disabled = false;
+      pause.hidden = true;
+    };
+    upload.findPreviousUploads().then(function (previous) {
+      if (previous.length) {
+        upload.resumeFromPreviousUpload(previous[0]);
+        text.textContent = "Fortsätter en tidigare uppladdning av samma fil…";
+      }
+      report.restart();
+      upload.start();
+    });
+  }
+
   document.querySelectorAll("form[data-upload]").forEach(function (form) {
     var box = form.querySelector(".progress");
     var bar = box.querySelector("progress");
     var text = box.querySelector(".progress-text");
     var cancel = box.querySelector(".cancel");
+    var pause = box.querySelector(".pause");
     var submit = form.querySelector("button[type=submit]");
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      var xhr = new XMLHttpRequest();
-      var started = Date.now();
-      var lastAnnounced = -10;
-      xhr.open("POST", form.action);
-      xhr.setRequestHeader("X-CSRF-Token", form.querySelector("input[name=_csrf]").value);
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.upload.onprogress = function (e) {
-        if (!e.lengthComputable) return;
-        var pct = Math.floor(e.loaded / e.total * 100);
-        var secs = (Date.now() - started) / 1000;
-        var speed = e.loaded / Math.max(secs, 0.001);
-        bar.value = pct;
-        // Announce every 10 % to screen readers, not on every event.
-        if (pct - lastAnnounced >= 10 || pct === 100) {
-          lastAnnounced = pct;
-          text.textContent = pct + " % (" + fmtBytes(e.loaded) + " av " + fmtBytes(e.total) + ", " +
-            fmtBytes(speed) + "/s, " + fmtTime((e.total - e.loaded) / speed) + " kvar)";
-        }
-      };
-      xhr.onload = function () {
-        var msg = "Uppladdningen misslyckades.";
-        try { var body = JSON.parse(xhr.responseText); if (body.error) msg = body.error.message; } catch (e) {}
-        if (xhr.status >= 200 && xhr.status < 300) {
-          text.textContent = "Klart! Sidan laddas om.";
-          window.location.reload();
-        } else {
-          text.textContent = msg;
-          submit.disabled = false;
-        }
-      };
-      xhr.onerror = function () { text.textContent = "Anslutningen bröts. Inget sparades; försök igen."; submit.disabled = false; };
-      xhr.onabort = function () { text.textContent = "Uppladdningen avbröts. Inget sparades."; submit.disabled = false; };
-      cancel.onclick = function () { xhr.abort(); };
       box.hidden = false;
+      cancel.hidden = false;
+      bar.value = 0;
       submit.disabled = true;
       text.textContent = "Laddar upp…";
-      xhr.send(new FormData(form));
+      if (form.dataset.resumable && window.tus && tus.isSupported && pause) {
+        resumableUpload(form, box, bar, text, submit, cancel, pause);
+      } else {
+        plainUpload(form, box, bar, text, submit, cancel);
+      }
     });
   });
 })();
