@@ -189,8 +189,8 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{"port not a number", []string{"PORT=abc"}, "PORT"},
 		{"port out of range", []string{"PORT=70000"}, "PORT"},
-		{"mongodb without s3", []string{"MONGODB_URI=mongodb://127.0.0.1:1"}, "S3_ENDPOINT"},
-		{"s3 without mongodb", []string{"S3_ENDPOINT=127.0.0.1:1", "S3_ACCESS_KEY=k", "S3_SECRET_KEY=s"}, "MONGODB_URI"},
+		{"mongodb uri without scheme", []string{"MONGODB_URI=127.0.0.1:1"}, "MONGODB_URI"},
+		{"s3 without keys", []string{"S3_ENDPOINT=127.0.0.1:1"}, "S3_ACCESS_KEY"},
 		{"s3 endpoint with scheme", []string{"MONGODB_URI=mongodb://127.0.0.1:1", "S3_ENDPOINT=http://127.0.0.1:1", "S3_ACCESS_KEY=k", "S3_SECRET_KEY=s"}, "S3_ENDPOINT"},
 		{"bad log level", []string{"LOG_LEVEL=loud"}, "LOG_LEVEL"},
 		{"bad session ttl", []string{"SESSION_TTL=forever"}, "SESSION_TTL"},

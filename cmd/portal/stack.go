@@ -40,8 +40,9 @@ func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack
 	s3 := media.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
 		Bucket: cfg.S3Bucket, UseSSL: cfg.S3UseSSL, Region: cfg.S3Region}
 	clientOpts := options.Client()
-	if cfg.Embedded() {
-		srv, err := embedded.Start(ctx, cfg.DataDir, log)
+	if cfg.EmbeddedMongo() || cfg.EmbeddedS3() {
+		// Whichever server is not configured externally runs in-process.
+		srv, err := embedded.StartOnly(ctx, cfg.DataDir, log, cfg.EmbeddedMongo(), cfg.EmbeddedS3())
 		if errors.Is(err, embedded.ErrLocked) {
 			return nil, fmt.Errorf("%w\nStop the running portal first (or set DATA_DIR to another folder).", err)
 		}
@@ -49,11 +50,15 @@ func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack
 			return nil, err
 		}
 		st.embedded = srv
-		mongoURI = srv.MongoURI
-		s3.Endpoint, s3.AccessKey, s3.SecretKey, s3.UseSSL = srv.S3Endpoint, srv.S3AccessKey, srv.S3SecretKey, false
-		// The embedded server loses concurrent updates to one document;
-		// one connection serialises writes.
-		clientOpts.SetMaxPoolSize(1)
+		if cfg.EmbeddedMongo() {
+			mongoURI = srv.MongoURI
+			// The embedded server loses concurrent updates to one
+			// document; one connection serialises writes.
+			clientOpts.SetMaxPoolSize(1)
+		}
+		if cfg.EmbeddedS3() {
+			s3.Endpoint, s3.AccessKey, s3.SecretKey, s3.UseSSL = srv.S3Endpoint, srv.S3AccessKey, srv.S3SecretKey, false
+		}
 	}
 	client, err := mongo.Connect(clientOpts.ApplyURI(mongoURI).SetServerSelectionTimeout(10 * time.Second))
 	if err != nil {

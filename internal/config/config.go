@@ -49,6 +49,11 @@ type Config struct {
 // Embedded reports whether the portal runs its own MongoDB-wire and S3 servers.
 func (c Config) Embedded() bool { return c.MongoURI == "" && c.S3Endpoint == "" }
 
+// EmbeddedMongo and EmbeddedS3 report which embedded server is needed:
+// each is used when its external counterpart is not configured.
+func (c Config) EmbeddedMongo() bool { return c.MongoURI == "" }
+func (c Config) EmbeddedS3() bool    { return c.S3Endpoint == "" }
+
 // Error names the variable that is wrong.
 type Error struct {
 	Var string
@@ -94,12 +99,6 @@ func Load(getenv func(string) string) (Config, error) {
 }
 
 func (c Config) validate() error {
-	if (c.MongoURI == "") != (c.S3Endpoint == "") {
-		if c.MongoURI == "" {
-			return &Error{"MONGODB_URI", "must be set when S3_ENDPOINT is set (external mode needs both; leave both unset for the embedded default)"}
-		}
-		return &Error{"S3_ENDPOINT", "must be set when MONGODB_URI is set (external mode needs both; leave both unset for the embedded default)"}
-	}
 	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
 		return &Error{"MONGODB_URI", "must start with mongodb:// or mongodb+srv://"}
 	}

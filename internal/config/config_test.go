@@ -125,8 +125,6 @@ func TestLoadErrors(t *testing.T) {
 		env     env
 		wantVar string
 	}{
-		{"only MONGODB_URI", env{"MONGODB_URI": "mongodb://db:27017"}, "S3_ENDPOINT"},
-		{"only S3_ENDPOINT", env{"S3_ENDPOINT": "s3:9000", "S3_ACCESS_KEY": "a", "S3_SECRET_KEY": "b"}, "MONGODB_URI"},
 		{"MONGODB_URI without scheme", with(external(), "MONGODB_URI", "db:27017"), "MONGODB_URI"},
 		{"S3_ENDPOINT with http scheme", with(external(), "S3_ENDPOINT", "http://s3.example:9000"), "S3_ENDPOINT"},
 		{"S3_ENDPOINT with https scheme", with(external(), "S3_ENDPOINT", "https://s3.example"), "S3_ENDPOINT"},
@@ -271,4 +269,22 @@ func TestParseBytesNegative(t *testing.T) {
 	}
 	_, err := config.Load(env{"MAX_SLIDES_BYTES": "-1"}.get)
 	wantVarError(t, err, "MAX_SLIDES_BYTES")
+}
+
+// TestMixedMode: a server not configured externally runs embedded.
+func TestMixedMode(t *testing.T) {
+	c, err := config.Load(env{"S3_ENDPOINT": "s3:9000", "S3_ACCESS_KEY": "a", "S3_SECRET_KEY": "b"}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Embedded() || !c.EmbeddedMongo() || c.EmbeddedS3() {
+		t.Errorf("external S3 only: Embedded %v, EmbeddedMongo %v, EmbeddedS3 %v", c.Embedded(), c.EmbeddedMongo(), c.EmbeddedS3())
+	}
+	c, err = config.Load(env{"MONGODB_URI": "mongodb://db:27017"}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.EmbeddedMongo() || !c.EmbeddedS3() {
+		t.Errorf("external MongoDB only: EmbeddedMongo %v, EmbeddedS3 %v", c.EmbeddedMongo(), c.EmbeddedS3())
+	}
 }

@@ -49,6 +49,12 @@ var ferretMu sync.Mutex
 // loopback. Data lives in dataDir/db (SQLite) and dataDir/objects (one
 // folder per bucket). Stop must be called to release the lock.
 func Start(ctx context.Context, dataDir string, logger *slog.Logger) (*Servers, error) {
+	return StartOnly(ctx, dataDir, logger, true, true)
+}
+
+// StartOnly starts the MongoDB-wire server, the S3 server or both, for a
+// portal that uses an external server for the other.
+func StartOnly(ctx context.Context, dataDir string, logger *slog.Logger, mongo, s3 bool) (*Servers, error) {
 	// versitygw's posix backend changes the process working directory, so
 	// every path must be absolute before it starts.
 	abs, err := filepath.Abs(dataDir)
@@ -73,13 +79,17 @@ func Start(ctx context.Context, dataDir string, logger *slog.Logger) (*Servers, 
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 
-	if err := s.startFerret(runCtx, dbDir, logger); err != nil {
-		s.Stop()
-		return nil, err
+	if mongo {
+		if err := s.startFerret(runCtx, dbDir, logger); err != nil {
+			s.Stop()
+			return nil, err
+		}
 	}
-	if err := s.startS3(runCtx, objDir, metaDir, abs); err != nil {
-		s.Stop()
-		return nil, err
+	if s3 {
+		if err := s.startS3(runCtx, objDir, metaDir, abs); err != nil {
+			s.Stop()
+			return nil, err
+		}
 	}
 	return s, nil
 }
