@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// portalProcess is the portal binary running as its own process, so the
+// test can kill it the hard way.
+type portalProcess struct {
+	t       *testing.T
+	bin     string
+	dataDir string
+	port    int
+	cmd     *exec.Cmd
+	log     bytes.Buffer
+}
+
+func buildPortal(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "portal")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func (p *portalProcess) env() []string {
+	return append(os.Environ(), "DATA_DIR="+p.dataDir, "PORT="+strconv.Itoa(p.port), "LOG_LEVEL=warn",
+		"MONGODB_URI=", "S3_ENDPOINT=")
+}
+
+func (p *portalProcess) command(stdin string, args ...string) string {
+	p.t.Helper()
+	cmd := exec.Command(p.bin, args...)
+	cmd.Env = p.env()
+	cmd.Stdin = strings.NewReader(stdin)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		p.t.Fatalf("portal %v: %v\n%s", args, err, stderr.String())
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func (p *portalProcess) start() {
+	p.t.Helper()
+	p.cmd = exec.Command(p.bin, "serve")
+	p.cmd.Env = p.env()
+	p.cmd.Stdout, p.cmd.Stderr = &p.log, &p.log
+	if err := p.cmd.Start(); err != nil {
+		p.t.Fatal(err)
+	}
+	for i := 0; i < 200; i++ {
+		if res, err := http.Get(p.url("/readyz")); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.t.Fatalf("portal did not become ready:\n%s", p.log.String())
+}
+
+func (p *portalProcess) kill() {
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	_, _ = p.cmd.Process.Wait()
+}
+
+func (p *portalProcess) url(path string) string { return fmt.Sprintf("http://127.0.0.1:%d%s", p.port, path) }
+
+func (p *portalProcess) request(method, path, token string, body io.Reader, headers map[string]string) *http.Response {
+	p.t.Helper()
+	req, _ := http.NewRequest(method, p.url(path), body)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		p.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return res
+}
+
+// TestUploadSurvivesSIGKILL: the portal is killed while a chunk is on
+// the wire; after a restart the upload resumes from the bytes that
+// reached the disk and the recording arrives whole.
+func TestUploadSurvivesSIGKILL(t *testing.T) {
+	p := &portalProcess{t: t, bin: buildPortal(t), dataDir: t.TempDir(), port: freeTCPPort(t)}
+	p.command("ett långt lösenord\n", "user", "add", "--email", "redaktor@smakom.example", "--role", "staff", "--password-stdin")
+	token := p.command("", "token", "create", "--email", "redaktor@smakom.example", "--name", "test")
+	p.start()
+	defer func() {
+		if p.cmd.ProcessState == nil {
+			p.kill()
+		}
+	}()
+
+	res := p.request(http.MethodPost, "/api/v1/webinars", token, strings.NewReader(`{"title":"Avbruten","visibility":"public"}`),
+		map[string]string{"Content-Type": "application/json"})
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("create webinar: %s", res.Status)
+	}
+	clip, err := os.ReadFile("../../internal/demo/assets/vattenforsorjning.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.Repeat(clip, 20) // about 3.8 MB; a real MP4 at its start
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	tus := map[string]string{"Tus-Resumable": "1.0.0"}
+	res = p.request(http.MethodPost, "/api/v1/uploads", token, nil, map[string]string{"Tus-Resumable": "1.0.0",
+		"Upload-Length": strconv.Itoa(len(data)), "Upload-Metadata": "slug " + b64("avbruten") + ",kind " + b64("recording") + ",filename " + b64("film.mp4")})
+	res.Body.Close()
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusCreated || loc == "" {
+		t.Fatalf("create upload: %s", res.Status)
+	}
+	patch := func(offset int, chunk []byte) *http.Response {
+		return p.request(http.MethodPatch, loc, token, bytes.NewReader(chunk), map[string]string{"Tus-Resumable": "1.0.0",
+			"Content-Type": "application/offset+octet-stream", "Upload-Offset": strconv.Itoa(offset)})
+	}
+	first := 1 << 20
+	if res := patch(0, data[:first]); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("first chunk: %s", res.Status)
+	}
+
+	// The second chunk is on the wire when the portal dies.
+	conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", p.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "PATCH %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nTus-Resumable: 1.0.0\r\n"+
+		"Content-Type: application/offset+octet-stream\r\nUpload-Offset: %d\r\nContent-Length: %d\r\n\r\n", loc, token, first, len(data)-first)
+	conn.Write(data[first : first+500000])
+	time.Sleep(300 * time.Millisecond)
+	p.kill()
+	conn.Close()
+
+	p.start()
+	res = p.request(http.MethodHead, loc, token, nil, tus)
+	res.Body.Close()
+	off, _ := strconv.Atoi(res.Header.Get("Upload-Offset"))
+	if res.StatusCode != http.StatusOK || off < first || off > first+500000 {
+		t.Fatalf("after SIGKILL and restart: %s, offset %d (committed %d, sent %d more)", res.Status, off, first, 500000)
+	}
+	t.Logf("resuming at byte %d of %d after SIGKILL", off, len(data))
+	if res := patch(off, data[off:]); res.StatusCode != http.StatusNoContent {
+		body, _ := io.ReadAll(res.Body)
+		t.Fatalf("resumed chunk: %s %s", res.Status, body)
+	}
+	res = p.request(http.MethodGet, "/webinars/avbruten/recording", "", nil, nil)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("recording after resuming: %s", res.Status)
+	}
+	h := sha256.New()
+	io.Copy(h, res.Body)
+	res.Body.Close()
+	want := sha256.Sum256(data)
+	if hex.EncodeToString(h.Sum(nil)) != hex.EncodeToString(want[:]) {
+		t.Fatal("the recording after resuming differs from the file sent")
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	_, _ = p.cmd.Process.Wait()
+}
