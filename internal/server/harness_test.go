@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -226,13 +227,30 @@ func expectContains(t *testing.T, r response, parts ...string) {
 	}
 }
 
-// fakeMP4 is the start of a real MP4 (ftyp box) followed by filler; the
-// portal checks the type from these bytes.
+// demoClip is a real MP4 (H.264/AAC, faststart), read at package start
+// before the embedded S3 server moves the working directory.
+var demoClip = func() []byte {
+	b, err := os.ReadFile("../demo/assets/vattenforsorjning.mp4")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+// fakeMP4 is a playable MP4 of at least size bytes: the demo clip padded
+// with a top-level "free" box of filler, so probing accepts it and the
+// bytes still differ from position to position.
 func fakeMP4(size int) []byte {
+	if size < len(demoClip)+8 {
+		size = len(demoClip) + 8
+	}
 	b := make([]byte, size)
-	copy(b, []byte{0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0, 'i', 's', 'o', 'm', 'm', 'p', '4', '1'})
-	for i := 24; i < size; i++ {
-		b[i] = byte(i*7 + i/251)
+	copy(b, demoClip)
+	pad := b[len(demoClip):]
+	binary.BigEndian.PutUint32(pad, uint32(len(pad)))
+	copy(pad[4:], "free")
+	for i := 8; i < len(pad); i++ {
+		pad[i] = byte(i*7 + i/251)
 	}
 	return b
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,7 +14,7 @@ func TestPublicPages(t *testing.T) {
 	p := newPortal(t)
 	api := p.apiClient()
 	slug := api.createWebinar("Sveriges nästa potentiella samhällskris – vattenförsörjningen", "public")
-	expectStatus(t, api.put("/api/v1/webinars/"+slug+"/recording", strings.NewReader(string(fakeMP4(4096))), 4096), http.StatusOK)
+	expectStatus(t, api.put("/api/v1/webinars/"+slug+"/recording", bytes.NewReader(demoClip), int64(len(demoClip))), http.StatusOK)
 	expectStatus(t, api.put("/api/v1/webinars/"+slug+"/subtitles/sv", strings.NewReader(svSRT), int64(len(svSRT))), http.StatusOK)
 	anon := p.anonymous()
 
@@ -51,7 +52,9 @@ func TestPublicPages(t *testing.T) {
 		expectStatus(t, anon.get("/webinars/"+slug+"/subtitles/sv.txt"), http.StatusNotFound)
 	})
 	t.Run("poster placeholder", func(t *testing.T) {
-		r := anon.get("/webinars/" + slug + "/poster")
+		// Without a recording (or ffmpeg to take a frame) there is no poster.
+		bare := api.createWebinar("Utan inspelning", "public")
+		r := anon.get("/webinars/" + bare + "/poster")
 		expectStatus(t, r, http.StatusOK)
 		expectContains(t, r, "<svg")
 	})
