@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,10 +15,14 @@ type errorPage struct {
 	Base
 	Heading string
 	Message string
+	// MessageLang is the message's language: Swedish when an English page
+	// has no translation for it.
+	MessageLang string
 }
 
-// handleError renders every error a handler returns: JSON under /api/,
-// a Swedish page elsewhere. Internal errors are logged and never shown.
+// handleError renders every error a handler returns: JSON (Swedish
+// messages) under /api/, a page in the visitor's language elsewhere.
+// Internal errors are logged and never shown.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, code, msg := http.StatusInternalServerError, "internal", "Något gick fel hos oss. Försök igen om en stund."
 	var fields map[string]string
@@ -43,26 +48,54 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		}
 		return c.Status(status).JSON(fiber.Map{"error": body})
 	}
-	heading := "Något gick fel"
+	b := s.base(c, "", "")
+	heading := b.T("error.heading")
 	switch status {
 	case http.StatusNotFound:
-		heading = "Sidan finns inte"
+		heading = b.T("error.not_found")
 	case http.StatusForbidden:
-		heading = "Åtkomst nekad"
+		heading = b.T("error.forbidden")
 	}
-	if len(fields) > 0 {
-		var parts []string
-		for _, m := range fields {
-			parts = append(parts, m)
-		}
-		msg += " " + strings.Join(parts, " ")
-	}
-	page := errorPage{Base: s.base(c, heading, ""), Heading: heading, Message: msg}
+	b.Title = heading
+	text, textLang := errorPageText(b.Lang, code, msg, fields)
+	page := errorPage{Base: b, Heading: heading, Message: text, MessageLang: textLang}
 	if rerr := s.render(c, status, "error", page); rerr != nil {
 		s.log.Error("render error page", "err", rerr)
 		return c.Status(status).SendString(msg)
 	}
 	return nil
+}
+
+// errorPageText is the error page's message in lang, with any field
+// messages after it, and the language it is in. When an English page
+// cannot translate every part, the whole message stays Swedish.
+func errorPageText(lang, code, msg string, fields map[string]string) (text, textLang string) {
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names) // a stable order, not the map's
+	if lang == langEN {
+		if en, enLang := errorText(lang, code, msg); enLang == langEN {
+			parts := []string{en}
+			for _, name := range names {
+				m, ok := fieldErrorText(lang, fields[name])
+				if !ok {
+					parts = nil
+					break
+				}
+				parts = append(parts, m)
+			}
+			if parts != nil {
+				return strings.Join(parts, " "), langEN
+			}
+		}
+	}
+	parts := []string{msg}
+	for _, name := range names {
+		parts = append(parts, fields[name])
+	}
+	return strings.Join(parts, " "), langSV
 }
 
 func wantsJSON(c *fiber.Ctx) bool {

@@ -24,7 +24,7 @@ func safeNext(next string) string {
 }
 
 func (s *Server) showLogin(c *fiber.Ctx) error {
-	return s.render(c, http.StatusOK, "login", loginPage{Base: s.base(c, "Logga in", "login"), Next: safeNext(c.Query("next"))})
+	return s.render(c, http.StatusOK, "login", loginPage{Base: s.localBase(c, "login.title", "login"), Next: safeNext(c.Query("next"))})
 }
 
 func (s *Server) login(c *fiber.Ctx) error {
@@ -33,8 +33,9 @@ func (s *Server) login(c *fiber.Ctx) error {
 	defer cancel()
 	u, err := s.deps.Accounts.Authenticate(ctx, email, password)
 	if errors.Is(err, account.ErrBadCredentials) {
-		return s.render(c, http.StatusUnauthorized, "login", loginPage{Base: s.base(c, "Logga in", "login"),
-			Email: email, Next: next, Error: "Fel e-postadress eller lösenord."})
+		b := s.localBase(c, "login.title", "login")
+		return s.render(c, http.StatusUnauthorized, "login", loginPage{Base: b,
+			Email: email, Next: next, Error: b.T("login.bad_credentials")})
 	}
 	if err != nil {
 		return err
@@ -59,6 +60,6 @@ func (s *Server) logout(c *fiber.Ctx) error {
 		}
 	}
 	s.clearCookie(c, sessionCookie)
-	s.setFlash(c, "Du är utloggad.")
+	s.setFlash(c, translate(s.pageLang(c), "flash.logged_out"))
 	return c.Redirect("/", http.StatusSeeOther)
 }

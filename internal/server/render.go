@@ -25,14 +25,38 @@ type Base struct {
 	User  *account.User
 	CSRF  string
 	Flash string
+	// Lang is the page language, "sv" or "en" (see i18n.go).
+	Lang string
+	// SwitchURL is this page in the other language, SwitchLang that
+	// language; empty on staff pages, which are Swedish only.
+	SwitchURL, SwitchLang string
 }
 
-// base fills the common part of a page.
+// base fills the common part of a page. It also takes ?lang=, so any
+// page can switch the language without a route of its own.
 func (s *Server) base(c *fiber.Ctx, title, nav string) Base {
-	b := Base{Title: title, Nav: nav, CSRF: csrfToken(c), Flash: takeFlash(c)}
+	b := Base{Title: title, Nav: nav, CSRF: csrfToken(c), Flash: takeFlash(c), Lang: s.pageLang(c)}
 	if u := currentUser(c); u != nil {
 		b.User = u
 	}
+	if !staffPath(c.Path()) && nav != "staff" {
+		b.SwitchLang = langEN
+		if b.Lang == langEN {
+			b.SwitchLang = langSV
+		}
+		b.SwitchURL = langSwitchURL(c, b.SwitchLang)
+	}
+	if nav == "catalogue" && c.Path() == "/" {
+		// catalogue.go passes its title in Swedish.
+		b.Title = catalogueTitle(b.Lang, title)
+	}
+	return b
+}
+
+// localBase is base with the title looked up by key.
+func (s *Server) localBase(c *fiber.Ctx, titleKey, nav string) Base {
+	b := s.base(c, "", nav)
+	b.Title = b.T(titleKey)
 	return b
 }
 
@@ -100,6 +124,9 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, data any) error {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	if p, ok := data.(interface{ uiLang() string }); ok && p.uiLang() != "" {
+		c.Set(fiber.HeaderContentLanguage, p.uiLang())
+	}
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; object-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
@@ -113,6 +140,8 @@ var templateFuncs = template.FuncMap{
 	"add":     func(a, b int) int { return a + b },
 	"sub":     func(a, b int) int { return a - b },
 	"isodate": func(t time.Time) string { return t.Format("2006-01-02") },
+	// svdate and duration are for the staff pages, which are Swedish;
+	// public pages use Base.Date and Base.Duration.
 	"svdate": func(t time.Time) string {
 		return fmt.Sprintf("%d %s %d", t.Day(), swedishMonths[t.Month()-1], t.Year())
 	},

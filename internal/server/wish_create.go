@@ -23,18 +23,31 @@ type fieldError struct {
 	Field, Label, Message string
 }
 
-var wishFields = []struct{ name, label string }{
-	{"topic", "Ämne"}, {"details", "Beskrivning"}, {"name", "Ditt namn"}, {"email", "E-post"}, {"municipality", "Kommun"},
+// wishFields are the form's fields in order, with the message key of the
+// name the error summary gives them.
+var wishFields = []struct{ name, labelKey string }{
+	{"topic", "wish.topic"}, {"details", "wish.details_short"}, {"name", "wish.name"}, {"email", "wish.email"}, {"municipality", "wish.municipality"},
 }
 
-func wishErrorList(errs map[string]string) []fieldError {
-	var out []fieldError
+// wishErrors puts the wish package's Swedish field messages into the
+// page's language: per field for the form, and in form order for the
+// summary.
+func wishErrors(b Base, errs map[string]string) (map[string]string, []fieldError) {
+	byField := make(map[string]string, len(errs))
+	var list []fieldError
 	for _, f := range wishFields {
 		if m, ok := errs[f.name]; ok {
-			out = append(out, fieldError{f.name, f.label, m})
+			m, _ = fieldErrorText(b.Lang, m) // untranslated: Swedish
+			byField[f.name] = m
+			list = append(list, fieldError{f.name, b.T(f.labelKey), m})
 		}
 	}
-	return out
+	for name, m := range errs { // a field the form does not know
+		if _, ok := byField[name]; !ok {
+			byField[name] = m
+		}
+	}
+	return byField, list
 }
 
 type wishThanksPage struct {
@@ -43,7 +56,7 @@ type wishThanksPage struct {
 }
 
 func (s *Server) newWish(c *fiber.Ctx) error {
-	return s.render(c, http.StatusOK, "wish_new", wishFormPage{Base: s.base(c, "Önska ett webbinarium", "wish")})
+	return s.render(c, http.StatusOK, "wish_new", wishFormPage{Base: s.localBase(c, "wish.title", "wish")})
 }
 
 // createWish stores a wish from the form. Errors are shown beside the
@@ -54,14 +67,15 @@ func (s *Server) createWish(c *fiber.Ctx) error {
 	if c.FormValue("website") != "" {
 		// The honeypot was filled in: a bot. Answer as if all went well.
 		s.log.Info("wish honeypot triggered", "request_id", requestID(c))
-		return s.render(c, http.StatusOK, "wish_thanks", wishThanksPage{Base: s.base(c, "Tack!", "wish")})
+		return s.render(c, http.StatusOK, "wish_thanks", wishThanksPage{Base: s.localBase(c, "thanks.title_short", "wish")})
 	}
 	ctx, cancel := requestContext(c)
 	defer cancel()
 	w, err := s.deps.Wishes.Create(ctx, in)
 	if ae, ok := apperr.As(err); ok && ae.Fields != nil {
-		return s.render(c, ae.Status, "wish_new", wishFormPage{Base: s.base(c, "Rätta formuläret – Önska ett webbinarium", "wish"),
-			Input: in, Errors: ae.Fields, ErrorList: wishErrorList(ae.Fields)})
+		b := s.localBase(c, "wish.title_invalid", "wish")
+		errs, list := wishErrors(b, ae.Fields)
+		return s.render(c, ae.Status, "wish_new", wishFormPage{Base: b, Input: in, Errors: errs, ErrorList: list})
 	}
 	if err != nil {
 		return err
@@ -76,5 +90,5 @@ const wishTopicCookie = "portal_wish"
 func (s *Server) showWishThanks(c *fiber.Ctx) error {
 	topic, _ := url.QueryUnescape(c.Cookies(wishTopicCookie))
 	s.clearCookie(c, wishTopicCookie)
-	return s.render(c, http.StatusOK, "wish_thanks", wishThanksPage{Base: s.base(c, "Tack för ditt önskemål", "wish"), Topic: topic})
+	return s.render(c, http.StatusOK, "wish_thanks", wishThanksPage{Base: s.localBase(c, "thanks.title", "wish"), Topic: topic})
 }
