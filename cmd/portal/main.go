@@ -4,6 +4,8 @@
 //	portal user add --email E --role R --password-stdin
 //	portal user passwd --email E --password-stdin
 //	portal token create --email E --name N  print a staff API token
+//	portal verify                           check every object against its metadata
+//	portal sweep [--dry-run] [--grace 24h]  remove leftovers of crashed uploads
 //
 // With no MONGODB_URI and S3_ENDPOINT it runs embedded MongoDB-wire and S3
 // servers with data under DATA_DIR (./storage).
@@ -40,6 +42,11 @@ Usage:
   portal user add --email E --role admin|staff|member --password-stdin
   portal user passwd --email E --password-stdin
   portal token create --email E --name N
+  portal verify                 re-read every object and compare size and SHA-256 with the
+                                metadata; list orphaned and missing objects (fails on problems)
+  portal sweep [--dry-run] [--grace 24h]
+                                abort unfinished uploads and remove orphaned objects and
+                                subtitle tracks older than the grace period
 Configuration comes from the environment; see README.md.
 `
 
@@ -61,6 +68,10 @@ func run(ctx context.Context, args []string) error {
 		return userCommand(ctx, args)
 	case "token":
 		return tokenCommand(ctx, args)
+	case "verify":
+		return verifyCommand(ctx, args)
+	case "sweep":
+		return sweepCommand(ctx, args)
 	case "help":
 		fmt.Print(usage)
 		return nil

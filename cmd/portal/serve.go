@@ -14,6 +14,7 @@ import (
 
 	"github.com/smakom/webinar-portal/internal/config"
 	"github.com/smakom/webinar-portal/internal/demo"
+	"github.com/smakom/webinar-portal/internal/integrity"
 	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/server"
 	"github.com/smakom/webinar-portal/internal/upload"
@@ -98,6 +99,8 @@ func serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("PORT %d: %w", cfg.Port, err)
 	}
 	go housekeeping(ctx, st, uploads, log)
+	// Abort stale multipart uploads, remove orphaned objects and tracks.
+	go integrity.RunPeriodically(ctx, newChecker(st), integrity.DefaultInterval, log)
 
 	url := fmt.Sprintf("http://localhost:%d/", cfg.Port)
 	log.Info("portal ready", "url", url, "startup_ms", time.Since(start).Milliseconds())

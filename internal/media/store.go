@@ -276,3 +276,57 @@ func isNotFound(err error) bool {
 	resp := minio.ToErrorResponse(err)
 	return resp.StatusCode == http.StatusNotFound || resp.Code == "NoSuchKey" || resp.Code == "NotFound"
 }
+
+// List returns every object under prefix with its size, ETag and
+// modification time (no SHA-256 or content type: listings do not carry
+// them).
+func (s *Store) List(ctx context.Context, prefix string) ([]Object, error) {
+	var objects []Object
+	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if obj.Err != nil {
+			return nil, fmt.Errorf("list %s: %w", prefix, obj.Err)
+		}
+		objects = append(objects, Object{Key: obj.Key, Size: obj.Size, ETag: obj.ETag, LastModified: obj.LastModified})
+	}
+	return objects, nil
+}
+
+// Upload is a multipart upload that was started and neither completed nor
+// aborted: its parts take space on the server but are no object yet.
+type Upload struct {
+	Key       string
+	UploadID  string
+	Initiated time.Time
+}
+
+// IncompleteUploads lists the unfinished multipart uploads of keys under
+// prefix ("" for the whole bucket).
+//
+// It asks the server for the whole bucket and filters here: MinIO answers
+// a prefix only when it is a whole key, and lists the uploads of other
+// keys only for an empty prefix, and then only those started since the
+// MinIO process started (its own expiry, MINIO_API_STALE_UPLOADS_EXPIRY,
+// removes older ones).
+func (s *Store) IncompleteUploads(ctx context.Context, prefix string) ([]Upload, error) {
+	var uploads []Upload
+	for up := range s.client.ListIncompleteUploads(ctx, s.bucket, "", true) {
+		if up.Err != nil {
+			return nil, fmt.Errorf("list unfinished uploads: %w", up.Err)
+		}
+		if strings.HasPrefix(up.Key, prefix) {
+			uploads = append(uploads, Upload{Key: up.Key, UploadID: up.UploadID, Initiated: up.Initiated})
+		}
+	}
+	return uploads, nil
+}
+
+// AbortUpload aborts an unfinished multipart upload, so the server frees
+// its parts; an upload that is already gone is not an error.
+func (s *Store) AbortUpload(ctx context.Context, key, uploadID string) error {
+	core := minio.Core{Client: s.client}
+	err := core.AbortMultipartUpload(ctx, s.bucket, key, uploadID)
+	if err != nil && !isNotFound(err) && minio.ToErrorResponse(err).Code != "NoSuchUpload" {
+		return fmt.Errorf("abort upload %s of %s: %w", uploadID, key, err)
+	}
+	return nil
+}

@@ -189,3 +189,55 @@ func (s *Store) Count(ctx context.Context) (int64, error) {
 func (s *Store) Ping(ctx context.Context) error {
 	return s.coll.Database().Client().Ping(ctx, nil)
 }
+
+// ForEach calls fn with every webinar, one at a time and in no particular
+// order, and stops at the first error fn returns. fn must not use the
+// store: in embedded mode the client has a single connection.
+func (s *Store) ForEach(ctx context.Context, fn func(*Webinar) error) error {
+	cur, err := s.coll.Find(ctx, bson.M{})
+	if err != nil {
+		return fmt.Errorf("list all webinars: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var w Webinar
+		if err := cur.Decode(&w); err != nil {
+			return fmt.Errorf("read webinar: %w", err)
+		}
+		if err := fn(&w); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("list all webinars: %w", err)
+	}
+	return nil
+}
+
+// ObjectRef is one object that a webinar's metadata points at, with what
+// the metadata records about it.
+type ObjectRef struct {
+	Key       string
+	WebinarID string
+	Slug      string
+	Role      string // "recording", "slides" or "poster"
+	Size      int64  // -1: not recorded (posters)
+	SHA256    string // hex; "": not recorded (posters)
+}
+
+// ObjectRefs lists the objects w owns: its recording, slide decks and poster.
+func (w *Webinar) ObjectRefs() []ObjectRef {
+	var refs []ObjectRef
+	if w.Recording != nil {
+		refs = append(refs, ObjectRef{Key: w.Recording.Key, WebinarID: w.ID, Slug: w.Slug, Role: "recording",
+			Size: w.Recording.Size, SHA256: w.Recording.SHA256})
+	}
+	for _, d := range w.Slides {
+		refs = append(refs, ObjectRef{Key: d.Key, WebinarID: w.ID, Slug: w.Slug, Role: "slides",
+			Size: d.Size, SHA256: d.SHA256})
+	}
+	if w.Poster != nil {
+		refs = append(refs, ObjectRef{Key: w.Poster.Key, WebinarID: w.ID, Slug: w.Slug, Role: "poster", Size: -1})
+	}
+	return refs
+}
