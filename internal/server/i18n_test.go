@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -257,5 +258,25 @@ func TestTemplateKeysExist(t *testing.T) {
 	}
 	if used < 50 {
 		t.Errorf("found only %d message keys in the templates", used)
+	}
+}
+
+// TestDefaultCaptionsFollowUILanguage: English pages turn on English
+// captions when they exist; Swedish pages Swedish ones.
+func TestDefaultCaptionsFollowUILanguage(t *testing.T) {
+	p := newPortal(t)
+	api := p.apiClient()
+	slug := api.createWebinar("Två språk", "public")
+	expectStatus(t, api.put("/api/v1/webinars/"+slug+"/subtitles/sv", strings.NewReader(svSRT), int64(len(svSRT))), http.StatusOK)
+	expectStatus(t, api.put("/api/v1/webinars/"+slug+"/subtitles/en", strings.NewReader(svSRT), int64(len(svSRT))), http.StatusOK)
+	clip := fakeMP4(0)
+	expectStatus(t, api.put("/api/v1/webinars/"+slug+"/recording", bytes.NewReader(clip), int64(len(clip))), http.StatusOK)
+	anon := p.anonymous()
+	sv := anon.get("/webinars/" + slug)
+	expectContains(t, sv, `srclang="sv" label="Svenska" src="/webinars/`+slug+`/subtitles/sv.vtt" default`)
+	en := anon.get("/webinars/" + slug + "?lang=en")
+	expectContains(t, en, `srclang="en" label="Engelska" src="/webinars/`+slug+`/subtitles/en.vtt" default`)
+	if strings.Contains(en.text(), `sv.vtt" default`) {
+		t.Error("English page turns on Swedish captions too")
 	}
 }

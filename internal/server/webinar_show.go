@@ -21,9 +21,14 @@ func (s *Server) showWebinar(c *fiber.Ctx) error {
 		return err
 	}
 	page := watchPage{Base: s.base(c, w.Title, "catalogue"), Webinar: w}
-	if _, ok := w.Track("sv"); ok {
-		page.DefaultTrack = "sv"
-	} else if len(w.Subtitles) > 0 {
+	// Captions in the UI language are on by default, then Swedish, then
+	// whatever there is.
+	for _, lang := range []string{page.Lang, "sv"} {
+		if _, ok := w.Track(lang); ok && page.DefaultTrack == "" {
+			page.DefaultTrack = lang
+		}
+	}
+	if page.DefaultTrack == "" && len(w.Subtitles) > 0 {
 		page.DefaultTrack = w.Subtitles[0].Lang
 	}
 	for i, d := range w.Slides {
