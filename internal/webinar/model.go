@@ -5,6 +5,8 @@ package webinar
 import (
 	"slices"
 	"time"
+
+	"github.com/smakom/webinar-portal/internal/probe"
 )
 
 // Visibility says who may see a webinar.
@@ -66,7 +68,9 @@ type Speaker struct {
 	Organisation string `bson:"organisation,omitempty" json:"organisation,omitempty"`
 }
 
-// Recording is the stored video file.
+// Recording is the stored video file. The fields from Container on are
+// what probing the file found; they are empty for a recording stored
+// before the portal probed uploads.
 type Recording struct {
 	Key         string    `bson:"key" json:"-"`
 	ContentType string    `bson:"content_type" json:"content_type"`
@@ -75,7 +79,30 @@ type Recording struct {
 	Width       int       `bson:"width,omitempty" json:"width,omitempty"`
 	Height      int       `bson:"height,omitempty" json:"height,omitempty"`
 	UploadedAt  time.Time `bson:"uploaded_at" json:"uploaded_at"`
+	Container   string    `bson:"container,omitempty" json:"container,omitempty"` // mp4 or webm
+	DurationMS  int64     `bson:"duration_ms,omitempty" json:"duration_ms,omitempty"`
+	VideoCodec  string    `bson:"video_codec,omitempty" json:"video_codec,omitempty"` // codecs parameter: avc1.4d401e, vp9
+	AudioCodec  string    `bson:"audio_codec,omitempty" json:"audio_codec,omitempty"` // mp4a.40.2, opus
+	// FastStart: players can start before the whole file is loaded (an
+	// MP4's index comes first; always so for WebM).
+	FastStart bool `bson:"faststart,omitempty" json:"faststart"`
 }
+
+// Probed reports whether the file was probed on upload.
+func (r *Recording) Probed() bool { return r.Container != "" }
+
+// Duration is the probed length, zero when unknown.
+func (r *Recording) Duration() time.Duration { return time.Duration(r.DurationMS) * time.Millisecond }
+
+// NeedsFastStart reports an MP4 whose index sits after its media data, so
+// browsers must load to its end before playing; ffmpeg can fix it.
+func (r *Recording) NeedsFastStart() bool { return r.Container == "mp4" && !r.FastStart }
+
+// VideoCodecName is the video codec as people know it ("H.264").
+func (r *Recording) VideoCodecName() string { return probe.CodecLabel(r.VideoCodec) }
+
+// AudioCodecName is the audio codec as people know it ("AAC"), "" without sound.
+func (r *Recording) AudioCodecName() string { return probe.CodecLabel(r.AudioCodec) }
 
 // SlideDeck is one uploaded presentation file.
 type SlideDeck struct {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/smakom/webinar-portal/internal/apperr"
 	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/probe"
 	"github.com/smakom/webinar-portal/internal/subtitle"
 )
 
@@ -100,8 +101,11 @@ func containsKind(kinds []media.Kind, k media.Kind) bool {
 	return false
 }
 
-// ReplaceRecording stores a new recording and commits it; the old object
-// is deleted only after the new one is committed. size is -1 when unknown.
+// ReplaceRecording stores a new recording, probes it (refusing a file
+// browsers cannot play), improves it with ffmpeg when that is installed
+// (see postprocess) and commits it; the old object is deleted only after
+// the new one is committed. size is -1 when unknown. durationMS > 0 sets
+// the webinar's duration; otherwise the probed duration does.
 func (s *Service) ReplaceRecording(ctx context.Context, slug string, r io.Reader, size int64, durationMS int64) (*Webinar, error) {
 	w, err := s.store.BySlug(ctx, slug)
 	if errors.Is(err, ErrNotFound) {
@@ -115,24 +119,80 @@ func (s *Service) ReplaceRecording(ctx context.Context, slug string, r io.Reader
 	if err != nil {
 		return nil, err
 	}
-	var oldKey string
+	info, err := s.probeStored(ctx, obj)
+	if err != nil {
+		_ = s.objects.Delete(context.WithoutCancel(ctx), obj.Key)
+		return nil, probeRefusal(err)
+	}
+	obj, info, poster := s.postprocess(ctx, w, obj, info)
+	rec := Recording{Key: obj.Key, ContentType: kind.ContentType, Size: obj.Size, SHA256: obj.SHA256,
+		Width: info.Width, Height: info.Height, Container: info.Container, DurationMS: info.Duration.Milliseconds(),
+		VideoCodec: info.VideoCodec, AudioCodec: info.AudioCodec, FastStart: info.FastStart}
+	var oldKey, unusedPoster string
 	w, err = s.modify(ctx, slug, nil, func(w *Webinar) error {
-		oldKey = ""
+		oldKey, unusedPoster = "", ""
 		if w.Recording != nil {
 			oldKey = w.Recording.Key
 		}
-		w.Recording = &Recording{Key: obj.Key, ContentType: kind.ContentType, Size: obj.Size, SHA256: obj.SHA256, UploadedAt: s.now()}
-		if durationMS > 0 {
+		rec.UploadedAt = s.now()
+		w.Recording = &rec
+		switch {
+		case durationMS > 0:
 			w.DurationMS = durationMS
+		case rec.DurationMS > 0:
+			w.DurationMS = rec.DurationMS
+		}
+		if poster != nil {
+			if w.Poster == nil {
+				w.Poster = poster
+			} else { // staff uploaded one meanwhile
+				unusedPoster = poster.Key
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		_ = s.objects.Delete(context.WithoutCancel(ctx), obj.Key)
+		if poster != nil {
+			_ = s.objects.Delete(context.WithoutCancel(ctx), poster.Key)
+		}
 		return nil, err
 	}
 	s.deleteReplaced(ctx, oldKey)
+	s.deleteReplaced(ctx, unusedPoster)
 	return w, nil
+}
+
+// objectGetter reads stored objects back with ranged requests
+// (media.Store has it); probing and ffmpeg need it.
+type objectGetter interface {
+	Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
+}
+
+// probeStored reads what a stored recording is with a few ranged reads.
+func (s *Service) probeStored(ctx context.Context, obj media.Object) (probe.Info, error) {
+	g, ok := s.objects.(objectGetter)
+	if !ok {
+		return probe.Info{}, fmt.Errorf("object storage %T cannot read objects back to probe them", s.objects)
+	}
+	r := probe.ReaderAt(ctx, func(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
+		return g.Get(ctx, obj.Key, offset, length)
+	})
+	return probe.Probe(r, obj.Size)
+}
+
+// probeRefusal turns a probe's verdict into the error shown: 415 for a
+// kind or codec the portal does not play, 422 for a damaged file.
+func probeRefusal(err error) error {
+	var pe *probe.Error
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("probe recording: %w", err)
+	}
+	status := http.StatusUnprocessableEntity
+	if pe.Unsupported {
+		status = http.StatusUnsupportedMediaType
+	}
+	return &apperr.Error{Status: status, Code: pe.Code, Message: pe.Message, Err: err}
 }
 
 // AddSlides stores a slide deck (PDF, or PPTX offered as a download).

@@ -3,10 +3,13 @@ package webinar_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -86,13 +89,30 @@ func wantAppErr(t *testing.T, err error, status int) *apperr.Error {
 	return ae
 }
 
-// fakeMP4 is an MP4 ftyp box followed by n-32 filler bytes.
+// tinyMP4 is the smallest playable recording (64x36, 0.2 s, H.264),
+// read at package start: the embedded S3 server moves the working directory.
+var tinyMP4 = func() []byte {
+	b, err := os.ReadFile("../probe/testdata/tiny.mp4")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+// fakeMP4 is a playable MP4 of n bytes (at least len(tinyMP4)+8): the tiny
+// clip followed by a top-level "free" box of fill bytes, which probing
+// never reads.
 func fakeMP4(n int, fill byte) []byte {
-	b := []byte("\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41")
+	if n < len(tinyMP4)+8 {
+		panic(fmt.Sprintf("fakeMP4(%d): at least %d bytes", n, len(tinyMP4)+8))
+	}
+	b := append(make([]byte, 0, n), tinyMP4...)
+	b = binary.BigEndian.AppendUint32(b, uint32(n-len(tinyMP4)))
+	b = append(b, "free"...)
 	for len(b) < n {
 		b = append(b, fill)
 	}
-	return b[:n]
+	return b
 }
 
 func TestSlugify(t *testing.T) {
@@ -474,6 +494,7 @@ func (f *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestReplaceRecording(t *testing.T) {
+	withFFmpeg(t, "") // no poster frames among the objects counted
 	e := newEnv(t)
 	ctx := testCtx(t)
 	w := create(t, e.svc, "Inspelning")
@@ -590,8 +611,9 @@ func TestReplaceRecording(t *testing.T) {
 	if w2.Recording.Key == w1.Recording.Key || w2.Recording.Size != int64(len(second)) {
 		t.Errorf("second recording = %+v", w2.Recording)
 	}
-	if w2.DurationMS != 61000 {
-		t.Errorf("duration 0 (unknown) replaced the known duration: %d", w2.DurationMS)
+	if w2.DurationMS != 200 || w2.Recording.DurationMS != 200 {
+		t.Errorf("upload without a duration: webinar %d ms, recording %d ms; want the probed 200 ms of the new file",
+			w2.DurationMS, w2.Recording.DurationMS)
 	}
 	if keys := e.keys(t, mine); !slices.Equal(keys, []string{w2.Recording.Key}) {
 		t.Errorf("objects after replace = %v, want exactly the new %s", keys, w2.Recording.Key)
@@ -804,6 +826,7 @@ func TestSetSubtitles(t *testing.T) {
 }
 
 func TestDelete(t *testing.T) {
+	withFFmpeg(t, "") // no poster frames among the objects counted
 	e := newEnv(t)
 	ctx := testCtx(t)
 	w := create(t, e.svc, "Ska bort")
