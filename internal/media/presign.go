@@ -52,15 +52,21 @@ func NewPresigner(cfg Config, publicEndpoint string, publicSSL bool, ttl time.Du
 }
 
 // URL returns a presigned GET URL for key and how long a client may
-// cache the redirect to it.
-func (p *Presigner) URL(ctx context.Context, key string) (string, time.Duration, error) {
+// cache the redirect to it. A non-empty disposition (a Content-Disposition
+// value) is what S3 answers the download with.
+func (p *Presigner) URL(ctx context.Context, key, disposition string) (string, time.Duration, error) {
 	now := p.now()
 	margin := p.ttl / 4
+	cacheKey := key + "\x00" + disposition
 	p.mu.Lock()
-	entry, ok := p.cache[key]
+	entry, ok := p.cache[cacheKey]
 	p.mu.Unlock()
 	if !ok || entry.expires.Sub(now) <= margin {
-		u, err := p.client.PresignedGetObject(ctx, p.bucket, key, p.ttl, url.Values{})
+		params := url.Values{}
+		if disposition != "" {
+			params.Set("response-content-disposition", disposition)
+		}
+		u, err := p.client.PresignedGetObject(ctx, p.bucket, key, p.ttl, params)
 		if err != nil {
 			return "", 0, fmt.Errorf("presign %s: %w", key, err)
 		}
@@ -69,15 +75,9 @@ func (p *Presigner) URL(ctx context.Context, key string) (string, time.Duration,
 		if len(p.cache) > 10000 {
 			p.cache = map[string]presigned{} // bounded; refills on demand
 		}
-		p.cache[key] = entry
+		p.cache[cacheKey] = entry
 		p.mu.Unlock()
 	}
 	return entry.url, entry.expires.Sub(now) - margin, nil
 }
 
-// Forget drops a cached URL (after the object is replaced or deleted).
-func (p *Presigner) Forget(key string) {
-	p.mu.Lock()
-	delete(p.cache, key)
-	p.mu.Unlock()
-}

@@ -27,6 +27,18 @@ type streamedObject struct {
 	Public      bool   // may be cached by shared caches
 }
 
+// disposition is the Content-Disposition for a named file, or "".
+func (o streamedObject) disposition() string {
+	if o.Filename == "" {
+		return ""
+	}
+	disp := "inline"
+	if o.Download {
+		disp = "attachment"
+	}
+	return mime.FormatMediaType(disp, map[string]string{"filename": o.Filename})
+}
+
 // streamObject answers GET and HEAD for an object with Range support
 // (RFC 9110: single, open-ended and suffix ranges, If-Range, 416 with
 // "bytes */SIZE", several ranges answered with the whole body), ETag,
@@ -35,8 +47,8 @@ type streamedObject struct {
 func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
 	ctx, cancel := requestContext(c)
 	defer cancel()
-	if s.deps.Presigner != nil && o.Public && o.Filename == "" {
-		return s.redirectToObject(c, ctx, o.Key)
+	if s.deps.Presigner != nil && o.Public {
+		return s.redirectToObject(c, ctx, o.Key, o.disposition())
 	}
 	obj, err := s.deps.Objects.Stat(ctx, o.Key)
 	if errors.Is(err, media.ErrNotFound) {
@@ -58,12 +70,8 @@ func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
 	} else {
 		h.Set(fiber.HeaderCacheControl, "private, max-age=0, must-revalidate")
 	}
-	if o.Filename != "" {
-		disp := "inline"
-		if o.Download {
-			disp = "attachment"
-		}
-		h.Set(fiber.HeaderContentDisposition, mime.FormatMediaType(disp, map[string]string{"filename": o.Filename}))
+	if d := o.disposition(); d != "" {
+		h.Set(fiber.HeaderContentDisposition, d)
 	}
 	if notModified(c, etag, lastMod) {
 		c.Status(http.StatusNotModified)
@@ -102,8 +110,8 @@ func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
 // redirectToObject sends a public object's bytes straight from the S3
 // server: a 302 to a presigned URL, cacheable for as long as the URL
 // stays valid (minus a margin).
-func (s *Server) redirectToObject(c *fiber.Ctx, ctx context.Context, key string) error {
-	u, maxAge, err := s.deps.Presigner.URL(ctx, key)
+func (s *Server) redirectToObject(c *fiber.Ctx, ctx context.Context, key, disposition string) error {
+	u, maxAge, err := s.deps.Presigner.URL(ctx, key, disposition)
 	if err != nil {
 		return err
 	}

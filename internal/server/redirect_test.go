@@ -56,6 +56,20 @@ func TestRedirectDelivery(t *testing.T) {
 		t.Fatalf("presigned URL: status %d, %d bytes", res.StatusCode, len(body))
 	}
 
+	// Slide decks redirect too, with their file name for the download.
+	deck := []byte("%PDF-1.4\n%%EOF\n")
+	expectStatus(t, api.put("/api/v1/webinars/"+public+"/slides?filename=Bilder%20%C3%A5%C3%A4%C3%B6.pdf", bytes.NewReader(deck), int64(len(deck))), http.StatusOK)
+	r = anon.get("/webinars/" + public + "/slides/1?download=1")
+	expectStatus(t, r, http.StatusFound)
+	res, err = http.Get(r.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") {
+		t.Errorf("presigned slide download: %s, Content-Disposition %q", res.Status, res.Header.Get("Content-Disposition"))
+	}
+
 	member := p.loginAs(account.RoleMember)
 	r = member.get("/webinars/" + members + "/recording")
 	expectStatus(t, r, http.StatusOK)

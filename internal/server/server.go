@@ -30,7 +30,7 @@ type ObjectReader interface {
 // Presigner gives short-lived direct URLs for public media (redirect
 // delivery mode).
 type Presigner interface {
-	URL(ctx context.Context, key string) (string, time.Duration, error)
+	URL(ctx context.Context, key, disposition string) (string, time.Duration, error)
 }
 
 // Pinger answers a readiness probe.
