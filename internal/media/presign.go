@@ -80,4 +80,3 @@ func (p *Presigner) URL(ctx context.Context, key, disposition string) (string, t
 	}
 	return entry.url, entry.expires.Sub(now) - margin, nil
 }
-

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -25,6 +27,9 @@ type streamedObject struct {
 	Filename    string // for Content-Disposition
 	Download    bool   // attachment rather than inline
 	Public      bool   // may be cached by shared caches
+	// Known, when set, describes the object from the metadata committed
+	// with it (keys are never reused, so it cannot go stale): no S3 stat.
+	Known *media.Object
 }
 
 // disposition is the Content-Disposition for a named file, or "".
@@ -50,12 +55,18 @@ func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
 	if s.deps.Presigner != nil && o.Public {
 		return s.redirectToObject(c, ctx, o.Key, o.disposition())
 	}
-	obj, err := s.deps.Objects.Stat(ctx, o.Key)
-	if errors.Is(err, media.ErrNotFound) {
-		return apperr.NotFound("Filen finns inte längre.")
-	}
-	if err != nil {
-		return err
+	var obj media.Object
+	if o.Known != nil {
+		obj = *o.Known
+	} else {
+		var err error
+		obj, err = s.deps.Objects.Stat(ctx, o.Key)
+		if errors.Is(err, media.ErrNotFound) {
+			return apperr.NotFound("Filen finns inte längre.")
+		}
+		if err != nil {
+			return err
+		}
 	}
 	etag := `"` + strings.Trim(obj.ETag, `"`) + `"`
 	lastMod := obj.LastModified.UTC().Truncate(time.Second)
@@ -100,10 +111,13 @@ func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
 	// The body is written after the handler returns, so the read must
 	// not be tied to this handler's context.
 	body, err := s.deps.Objects.Get(context.WithoutCancel(c.UserContext()), o.Key, start, length)
+	if errors.Is(err, media.ErrNotFound) {
+		return apperr.NotFound("Filen finns inte längre.")
+	}
 	if err != nil {
 		return err
 	}
-	c.Context().SetBodyStream(body, int(length))
+	c.Context().SetBodyStream(largeWrites{body}, int(length))
 	return nil
 }
 
@@ -117,6 +131,20 @@ func (s *Server) redirectToObject(c *fiber.Ctx, ctx context.Context, key, dispos
 	}
 	c.Set(fiber.HeaderCacheControl, fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds())))
 	return c.Redirect(u, http.StatusFound)
+}
+
+// largeWrites hands the body to the connection in large pieces: fasthttp
+// would otherwise copy it through its 4 KiB write buffer, one system call
+// each.
+type largeWrites struct{ io.ReadCloser }
+
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+func (l largeWrites) WriteTo(w io.Writer) (int64, error) {
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	// struct{ io.Reader } hides any WriteTo/ReadFrom so the buffer is used.
+	return io.CopyBuffer(struct{ io.Writer }{w}, struct{ io.Reader }{l.ReadCloser}, *buf)
 }
 
 // notModified applies If-None-Match, or If-Modified-Since when there is
@@ -139,6 +167,15 @@ func notModified(c *fiber.Ctx, etag string, lastMod time.Time) bool {
 	return false
 }
 
+// knownObject describes an object from its metadata, or nil when the
+// metadata lacks what the headers need.
+func knownObject(key string, size int64, sha256 string, uploaded time.Time) *media.Object {
+	if sha256 == "" || size <= 0 || uploaded.IsZero() {
+		return nil
+	}
+	return &media.Object{Key: key, Size: size, ETag: sha256[:32], LastModified: uploaded}
+}
+
 // visibleWebinar loads a webinar the viewer may see, or answers 404.
 func (s *Server) visibleWebinar(c *fiber.Ctx) (*webinar.Webinar, error) {
 	ctx, cancel := requestContext(c)
@@ -158,7 +195,9 @@ func (s *Server) serveRecording(c *fiber.Ctx) error {
 	if w.Recording == nil {
 		return apperr.NotFound("Inspelningen är inte uppladdad ännu.")
 	}
-	return s.streamObject(c, streamedObject{Key: w.Recording.Key, ContentType: w.Recording.ContentType, Public: isPublic(w)})
+	r := w.Recording
+	return s.streamObject(c, streamedObject{Key: r.Key, ContentType: r.ContentType, Public: isPublic(w),
+		Known: knownObject(r.Key, r.Size, r.SHA256, r.UploadedAt)})
 }
 
 func (s *Server) serveSlides(c *fiber.Ctx) error {
@@ -172,7 +211,8 @@ func (s *Server) serveSlides(c *fiber.Ctx) error {
 	}
 	d := w.Slides[n-1]
 	return s.streamObject(c, streamedObject{Key: d.Key, ContentType: d.ContentType, Filename: d.Filename,
-		Download: c.Query("download") != "" || !d.IsPDF(), Public: isPublic(w)})
+		Download: c.Query("download") != "" || !d.IsPDF(), Public: isPublic(w),
+		Known: knownObject(d.Key, d.Size, d.SHA256, d.UploadedAt)})
 }
 
 func (s *Server) servePoster(c *fiber.Ctx) error {

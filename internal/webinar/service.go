@@ -45,12 +45,14 @@ type Service struct {
 	limits  Limits
 	log     *slog.Logger
 	now     func() time.Time
+	cache   *readCache
 }
 
 // NewService wires the store, object storage and subtitle tracks.
 func NewService(store *Store, objects Objects, tracks Tracks, limits Limits, log *slog.Logger) *Service {
 	return &Service{store: store, objects: objects, tracks: tracks, limits: limits, log: log,
-		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
+		now:   func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+		cache: newReadCache(3 * time.Second)}
 }
 
 // Store gives read access for listings.
@@ -62,7 +64,14 @@ func (s *Service) Limits() Limits { return s.limits }
 // Get returns the webinar with slug if the viewer may see it; otherwise
 // it answers as if the webinar did not exist.
 func (s *Service) Get(ctx context.Context, slug string, v Viewer) (*Webinar, error) {
-	w, err := s.store.BySlug(ctx, slug)
+	w, ok := s.cache.get(slug)
+	var err error
+	if !ok {
+		w, err = s.store.BySlug(ctx, slug)
+		if err == nil {
+			s.cache.put(w)
+		}
+	}
 	if errors.Is(err, ErrNotFound) || err == nil && !w.VisibleTo(v) {
 		return nil, apperr.NotFound("Webbinariet finns inte, eller så har du inte behörighet att se det.")
 	}
@@ -154,6 +163,7 @@ func (s *Service) modify(ctx context.Context, slug string, expected *time.Time, 
 			w.UpdatedAt = readAt.Add(time.Millisecond)
 		}
 		err = s.store.replace(ctx, w, readAt)
+		s.cache.forget(slug)
 		if errors.Is(err, ErrConflict) {
 			if expected != nil {
 				return nil, conflictError()
@@ -185,6 +195,7 @@ func (s *Service) Delete(ctx context.Context, slug string) error {
 	if err := s.store.delete(ctx, w.ID); err != nil {
 		return err
 	}
+	s.cache.forget(slug)
 	if err := s.tracks.DeleteAll(ctx, w.ID); err != nil {
 		s.log.Error("delete subtitle tracks", "webinar", w.ID, "err", err)
 	}
