@@ -104,7 +104,9 @@ func (p *portalProcess) kill() {
 	_, _ = p.cmd.Process.Wait()
 }
 
-func (p *portalProcess) url(path string) string { return fmt.Sprintf("http://127.0.0.1:%d%s", p.port, path) }
+func (p *portalProcess) url(path string) string {
+	return fmt.Sprintf("http://127.0.0.1:%d%s", p.port, path)
+}
 
 func (p *portalProcess) request(method, path, token string, body io.Reader, headers map[string]string) *http.Response {
 	p.t.Helper()
