@@ -105,6 +105,9 @@ func serve(ctx context.Context, args []string) error {
 	url := fmt.Sprintf("http://localhost:%d/", cfg.Port)
 	log.Info("portal ready", "url", url, "startup_ms", time.Since(start).Milliseconds())
 	fmt.Fprintf(os.Stderr, "\nSmåKom webbinariearkiv: %s\n", url)
+	if st.embedded != nil {
+		fmt.Fprintf(os.Stderr, "Data in %s (embedded MongoDB-wire %s, S3 %s)\n", cfg.DataDir, st.embedded.MongoURI, st.embedded.S3Endpoint)
+	}
 	if has, err := st.accounts.HasAdmin(ctx); err == nil && !has {
 		fmt.Fprintf(os.Stderr, "\nNo admin account yet. Create one (stop the portal first when it runs embedded):\n"+
 			"  printf '%%s\\n' 'a-long-password' | go run ./cmd/portal user add --email you@example.se --role admin --password-stdin\n"+
@@ -120,10 +123,13 @@ func serve(ctx context.Context, args []string) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// Requests in flight get a few seconds to finish; connections that
+	// stay open beyond that (idle browsers, unfinished uploads, which
+	// resume later) are closed.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 	defer cancel()
 	if err := srv.App().ShutdownWithContext(shutdownCtx); err != nil {
-		log.Error("shutdown", "err", err)
+		log.Warn("connections still open at shutdown were closed", "err", err)
 	}
 	return nil
 }

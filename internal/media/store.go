@@ -115,10 +115,12 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 		ContentType:          contentType,
 		DisableContentSha256: s.unsignedPayload,
 		SendContentMd5:       false,
-	}
-	if size < 0 {
-		// Parts of 16 MiB keep memory bounded for streams of unknown length.
-		opts.PartSize = 16 << 20
+		// Two parts of 8 MiB in flight: reading the next part from the
+		// client overlaps sending the last one to S3, and memory stays
+		// bounded (about 2 x 8 MiB per upload) whatever the object size.
+		PartSize:              8 << 20,
+		ConcurrentStreamParts: true,
+		NumThreads:            2,
 	}
 	info, err := s.client.PutObject(ctx, s.bucket, key, counter, size, opts)
 	if err == nil && counter.err != nil {
