@@ -72,13 +72,13 @@ UPLOAD_SIZE ?= 1GiB
 bench-upload:
 	$(GO) build -o bin/portal ./cmd/portal
 	$(GO) build -o bin/uploadcheck ./cmd/uploadcheck
-	@set -e; dir=$$(mktemp -d); port=18480; \
+	@set -e; dir=$$(mktemp -d); port=18480; pid=; \
+	trap 'test -n "$$pid" && kill $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
 	printf '%s\n' 'bench-password-123' | DATA_DIR=$$dir bin/portal user add --email bench@smakom.se --role staff --password-stdin; \
 	token=$$(DATA_DIR=$$dir bin/portal token create --email bench@smakom.se --name bench 2>/dev/null); \
 	DATA_DIR=$$dir PORT=$$port LOG_LEVEL=warn bin/portal serve >$$dir/serve.log 2>&1 & pid=$$!; \
 	for i in $$(seq 50); do curl -fs http://localhost:$$port/readyz >/dev/null && break; sleep 0.2; done; \
-	bin/uploadcheck -url http://localhost:$$port -token $$token -size $(UPLOAD_SIZE) -pid $$pid; rc=$$?; \
-	kill $$pid; wait $$pid || true; rm -rf $$dir; exit $$rc
+	bin/uploadcheck -url http://localhost:$$port -token $$token -size $(UPLOAD_SIZE) -pid $$pid
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./internal/httprange/
