@@ -194,7 +194,7 @@ func (s *Server) appendUpload(c *fiber.Ctx) error {
 		c.Set("Upload-Offset", strconv.FormatInt(info.Offset, 10))
 		return tusError(http.StatusBadRequest, "upload_interrupted", "Överföringen avbröts; uppladdningen fortsätter där den slutade.")
 	}
-	if info.Complete() {
+	if info.Complete() && !info.Finished {
 		if err := s.finishUpload(c, info); err != nil {
 			return err
 		}
@@ -221,9 +221,15 @@ func (s *Server) finishUpload(c *fiber.Ctx, info upload.Info) error {
 	default:
 		err = tusError(http.StatusBadRequest, "upload_kind", "Okänd uppladdningstyp.")
 	}
-	if ae, ok := apperr.As(err); err == nil || ok && ae.Status < 500 {
+	if err == nil {
+		// Keep a note that it finished: a client whose answer got lost
+		// retries and must hear "done", not "unknown upload".
+		if ferr := s.deps.Uploads.Finish(info.ID); ferr != nil {
+			s.log.Error("mark upload finished", "upload", info.ID, "err", ferr)
+		}
+	} else if ae, ok := apperr.As(err); ok && ae.Status < 500 {
 		if derr := s.deps.Uploads.Delete(info.ID); derr != nil {
-			s.log.Error("delete finished upload", "upload", info.ID, "err", derr)
+			s.log.Error("delete refused upload", "upload", info.ID, "err", derr)
 		}
 	}
 	if err == nil {

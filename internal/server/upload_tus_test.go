@@ -163,9 +163,23 @@ func TestResumableUpload(t *testing.T) {
 	if sha(got.Body) != sha(data) {
 		t.Fatal("the resumed upload is not the recording served")
 	}
-	// Finished uploads leave no staged file.
-	if res := tc.do(http.MethodHead, loc, nil, nil); res.StatusCode != http.StatusNotFound {
-		t.Fatalf("finished upload still staged: %s", res.Status)
+	// A client that lost the answer to its last chunk learns on retry
+	// that the upload is complete, and nothing is stored twice.
+	if off := tc.offset(loc); off != len(data) {
+		t.Fatalf("finished upload reports offset %d", off)
+	}
+	if res := tc.patch(loc, len(data), nil); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("retried last chunk: %s", res.Status)
+	}
+	keys, _ := p.objects.Keys(t.Context(), "")
+	recordings := 0
+	for _, k := range keys {
+		if strings.Contains(k, "/recording-") {
+			recordings++
+		}
+	}
+	if recordings != 1 {
+		t.Errorf("recordings stored: %d, want 1 (%v)", recordings, keys)
 	}
 }
 

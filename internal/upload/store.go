@@ -51,6 +51,10 @@ type Info struct {
 	Offset    int64     `json:"offset"`   // bytes on disk (filled on read)
 	UserID    string    `json:"user_id"`  // who started it
 	CreatedAt time.Time `json:"created_at"`
+	// Finished: the file was moved into object storage; only this
+	// description stays (a day), so a client that lost the answer to its
+	// last chunk learns on retry that all went well.
+	Finished bool `json:"finished,omitempty"`
 }
 
 // Complete reports whether every byte has arrived.
@@ -134,6 +138,10 @@ func (s *Store) Get(id string) (Info, error) {
 	if err := json.Unmarshal(data, &info); err != nil {
 		return Info{}, fmt.Errorf("upload %s: %w", id, err)
 	}
+	if info.Finished {
+		info.Offset = info.Length
+		return info, nil
+	}
 	st, err := os.Stat(s.dataPath(id))
 	if errors.Is(err, os.ErrNotExist) {
 		return Info{}, ErrNotFound
@@ -177,6 +185,9 @@ func (s *Store) Append(id string, offset int64, r io.Reader, sum *Checksum) (Inf
 	if offset != info.Offset {
 		return info, ErrOffset
 	}
+	if info.Finished {
+		return info, nil // a retried last chunk: nothing more to write
+	}
 	f, err := os.OpenFile(s.dataPath(id), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return info, err
@@ -213,6 +224,31 @@ func (s *Store) Open(id string) (*os.File, error) {
 		return nil, ErrNotFound
 	}
 	return os.Open(s.dataPath(id))
+}
+
+// Finish records that a complete upload reached object storage and frees
+// its data.
+func (s *Store) Finish(id string) error {
+	info, err := s.Get(id)
+	if err != nil {
+		return err
+	}
+	info.Finished, info.Offset = true, 0
+	data, err := json.Marshal(info)
+	if err != nil {
+		return err
+	}
+	tmp := s.infoPath(id) + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o640); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, s.infoPath(id)); err != nil {
+		return err
+	}
+	if err := os.Remove(s.dataPath(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // Delete removes a staged upload; a missing one is not an error.

@@ -124,3 +124,24 @@ func TestStale(t *testing.T) {
 		t.Fatalf("stale = %v, want only %s (not %s)", ids, old.ID, fresh.ID)
 	}
 }
+
+func TestFinishKeepsANote(t *testing.T) {
+	s := newStore(t)
+	info, _ := s.Create(Info{Slug: "w", Kind: "recording", Length: 5})
+	if _, err := s.Append(info.ID, 0, bytes.NewReader([]byte("hallå")[:5]), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Finish(info.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(info.ID)
+	if err != nil || !got.Finished || got.Offset != 5 {
+		t.Fatalf("after Finish: %+v %v", got, err)
+	}
+	if _, err := os.Stat(s.dataPath(info.ID)); !os.IsNotExist(err) {
+		t.Error("Finish kept the data file")
+	}
+	if again, err := s.Append(info.ID, 5, bytes.NewReader(nil), nil); err != nil || !again.Finished {
+		t.Errorf("retried last chunk: %+v %v", again, err)
+	}
+}
