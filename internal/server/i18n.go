@@ -164,15 +164,7 @@ func (b Base) Duration(d time.Duration) string {
 	if b.Lang != langEN {
 		return spokenDuration(d)
 	}
-	sec := int(d.Round(time.Second).Seconds())
-	h, m, s := sec/3600, sec/60%60, sec%60
-	switch {
-	case h > 0:
-		return fmt.Sprintf("%d h %d min", h, m)
-	case m > 0:
-		return fmt.Sprintf("%d min %d s", m, s)
-	}
-	return fmt.Sprintf("%d s", s)
+	return spokenDurationIn(d, "h")
 }
 
 // Bytes is a file size: "1,5 MB" or "1.5 MB".

@@ -173,12 +173,15 @@ func clock(d time.Duration) string {
 }
 
 // spokenDuration reads well to a screen reader: "1 tim 5 min".
-func spokenDuration(d time.Duration) string {
+func spokenDuration(d time.Duration) string { return spokenDurationIn(d, "tim") }
+
+// spokenDurationIn names hours with hourUnit ("tim" in Swedish, "h").
+func spokenDurationIn(d time.Duration, hourUnit string) string {
 	sec := int(d.Round(time.Second).Seconds())
 	h, m, s := sec/3600, sec/60%60, sec%60
 	switch {
 	case h > 0:
-		return fmt.Sprintf("%d tim %d min", h, m)
+		return fmt.Sprintf("%d %s %d min", h, hourUnit, m)
 	case m > 0:
 		return fmt.Sprintf("%d min %d s", m, s)
 	}
