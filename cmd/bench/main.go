@@ -41,6 +41,7 @@ import (
 	"time"
 
 	"github.com/smakom/webinar-portal/internal/config"
+	"github.com/smakom/webinar-portal/internal/minioserver"
 )
 
 type options struct {
@@ -153,7 +154,7 @@ func run(ctx context.Context, opts options) int {
 	minioBin := ""
 	for _, b := range opts.backends {
 		if b == "minio" {
-			if minioBin, err = minioBinary(); err != nil {
+			if minioBin, err = minioserver.Binary(); err != nil {
 				logf("%v", err)
 				return 2
 			}
@@ -238,12 +239,12 @@ func (b *backendRun) run(ctx context.Context, bin, minioBin, dir string) error {
 	var endpoint, accessKey, secretKey string
 	if b.name == "minio" {
 		logf("[%s] starting MinIO (%s)", b.name, minioBin)
-		m, err := startMinIO(ctx, minioBin, filepath.Join(dir, "minio"))
+		m, err := minioserver.Start(ctx, minioBin, filepath.Join(dir, "minio"))
 		if err != nil {
 			return err
 		}
-		defer m.stop()
-		endpoint, accessKey, secretKey = m.addr, m.user, m.password
+		defer m.Stop()
+		endpoint, accessKey, secretKey = m.Addr, m.User, m.Password
 		settings = append(settings, "S3_ENDPOINT="+endpoint, "S3_ACCESS_KEY="+accessKey, "S3_SECRET_KEY="+secretKey)
 	}
 	env := portalEnv(settings...)
