@@ -63,10 +63,11 @@ type Deps struct {
 
 // Server holds the HTTP app and its dependencies.
 type Server struct {
-	deps  Deps
-	log   *slog.Logger
-	pages *renderer
-	app   *fiber.App
+	deps      Deps
+	followers followers // resumable uploads being moved into S3
+	log       *slog.Logger
+	pages     *renderer
+	app       *fiber.App
 }
 
 // formBodyLimit bounds request bodies read whole (forms and JSON). Upload

@@ -1,13 +1,16 @@
 package server
 
 import (
+	"context"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 
@@ -167,15 +170,28 @@ func (s *Server) appendUpload(c *fiber.Ctx) error {
 	if err != nil || offset < 0 {
 		return tusError(http.StatusBadRequest, "upload_offset", "Upload-Offset saknas eller är ogiltig.")
 	}
-	if _, err := s.uploadFor(c); err != nil {
+	staged, err := s.uploadFor(c)
+	if err != nil {
 		return err
 	}
 	sum, err := chunkChecksum(c)
 	if err != nil {
 		return err
 	}
+	var f *follower
+	if !staged.Finished {
+		f = s.followers.follow(staged, func() (*os.File, error) { return s.deps.Uploads.Open(staged.ID) },
+			func(ctx context.Context, r io.Reader) error { return s.moveUpload(ctx, staged, r) })
+		if done, ferr := f.finished(); done && ferr != nil {
+			// Refused early (say, not a video): tell the client now.
+			return s.endUpload(c, staged, f, ferr)
+		}
+	}
 	body, _ := rawBody(c)
 	info, err := s.deps.Uploads.Append(c.Params("id"), offset, body, sum)
+	if f != nil && info.Offset > 0 {
+		f.advance(info.Offset)
+	}
 	switch {
 	case errors.Is(err, upload.ErrOffset):
 		c.Set("Upload-Offset", strconv.FormatInt(info.Offset, 10))
@@ -194,8 +210,13 @@ func (s *Server) appendUpload(c *fiber.Ctx) error {
 		c.Set("Upload-Offset", strconv.FormatInt(info.Offset, 10))
 		return tusError(http.StatusBadRequest, "upload_interrupted", "Överföringen avbröts; uppladdningen fortsätter där den slutade.")
 	}
-	if info.Complete() && !info.Finished {
-		if err := s.finishUpload(c, info); err != nil {
+	if info.Complete() && !info.Finished && f != nil {
+		// The follower has sent all but the tail by now.
+		select {
+		case <-f.done:
+		case <-c.Context().Done():
+		}
+		if err := s.endUpload(c, info, f, f.err); err != nil {
 			return err
 		}
 	}
@@ -203,37 +224,39 @@ func (s *Server) appendUpload(c *fiber.Ctx) error {
 	return c.SendStatus(http.StatusNoContent)
 }
 
-// finishUpload moves a complete upload into object storage through the
-// same checks as a direct upload. Refused files are removed; a server-side
-// failure keeps the staged file for the sweeper to clear.
-func (s *Server) finishUpload(c *fiber.Ctx, info upload.Info) error {
-	f, err := s.deps.Uploads.Open(info.ID)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	ctx := c.UserContext()
+// moveUpload stores an upload's bytes through the same checks as a direct
+// upload.
+func (s *Server) moveUpload(ctx context.Context, info upload.Info, r io.Reader) error {
+	var err error
 	switch info.Kind {
 	case "recording":
-		_, err = s.deps.Webinars.ReplaceRecording(ctx, info.Slug, f, info.Length, 0)
+		_, err = s.deps.Webinars.ReplaceRecording(ctx, info.Slug, r, info.Length, 0)
 	case "slides":
-		_, err = s.deps.Webinars.AddSlides(ctx, info.Slug, info.Filename, f, info.Length)
+		_, err = s.deps.Webinars.AddSlides(ctx, info.Slug, info.Filename, r, info.Length)
 	default:
 		err = tusError(http.StatusBadRequest, "upload_kind", "Okänd uppladdningstyp.")
 	}
+	return err
+}
+
+// endUpload settles an upload whose follower is done. Refused files are
+// removed; a server-side failure keeps the staged file, and the next
+// chunk (or retry) starts a new follower.
+func (s *Server) endUpload(c *fiber.Ctx, info upload.Info, f *follower, err error) error {
+	s.followers.drop(info.ID, f)
 	if err == nil {
 		// Keep a note that it finished: a client whose answer got lost
 		// retries and must hear "done", not "unknown upload".
 		if ferr := s.deps.Uploads.Finish(info.ID); ferr != nil {
 			s.log.Error("mark upload finished", "upload", info.ID, "err", ferr)
 		}
-	} else if ae, ok := apperr.As(err); ok && ae.Status < 500 {
+		s.log.Info("resumable upload finished", "request_id", requestID(c), "upload", info.ID, "webinar", info.Slug, "kind", info.Kind, "bytes", info.Length)
+		return nil
+	}
+	if ae, ok := apperr.As(err); ok && ae.Status < 500 {
 		if derr := s.deps.Uploads.Delete(info.ID); derr != nil {
 			s.log.Error("delete refused upload", "upload", info.ID, "err", derr)
 		}
-	}
-	if err == nil {
-		s.log.Info("resumable upload finished", "request_id", requestID(c), "upload", info.ID, "webinar", info.Slug, "kind", info.Kind, "bytes", info.Length)
 	}
 	return err
 }
@@ -243,6 +266,14 @@ func (s *Server) cancelUpload(c *fiber.Ctx) error {
 	s.tusHeaders(c)
 	if _, err := s.uploadFor(c); err != nil {
 		return err
+	}
+	s.followers.mu.Lock()
+	f := s.followers.m[c.Params("id")]
+	s.followers.mu.Unlock()
+	if f != nil {
+		f.abort(errFollowAborted)
+		<-f.done
+		s.followers.drop(c.Params("id"), f)
 	}
 	if err := s.deps.Uploads.Delete(c.Params("id")); err != nil {
 		return err

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/smakom/webinar-portal/internal/media"
 )
 
 // tusClient speaks the tus protocol to a portal on a real listener, so a
@@ -229,5 +231,40 @@ func TestResumableUploadRefusals(t *testing.T) {
 	req.Header.Set("Tus-Resumable", "1.0.0")
 	if r := member.do(req); r.StatusCode != http.StatusForbidden {
 		t.Errorf("member creating an upload: %d", r.StatusCode)
+	}
+}
+
+// TestCancelResumableUpload: cancelling part way leaves no staged file,
+// no object and no unfinished multipart upload.
+func TestCancelResumableUpload(t *testing.T) {
+	p := newPortal(t)
+	api := p.apiClient()
+	slug := api.createWebinar("Avbruten av redaktören", "public")
+	addr := p.listen(t)
+	tc := &tusClient{t: t, base: "http://" + addr, addr: addr, token: api.token}
+	data := fakeMP4(20 << 20)
+	loc := tc.create(slug, "recording", len(data))
+	if res := tc.patch(loc, 0, data[:12<<20]); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("first chunk: %s", res.Status)
+	}
+	res := tc.do(http.MethodDelete, loc, nil, nil)
+	res.Body.Close()
+	if res.StatusCode != http.StatusNoContent {
+		t.Fatalf("cancel: %s", res.Status)
+	}
+	if res := tc.do(http.MethodHead, loc, nil, nil); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("cancelled upload still staged: %s", res.Status)
+	}
+	store, err := media.Open(t.Context(), p.s3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := store.Keys(t.Context(), "")
+	ups, _ := store.IncompleteUploads(t.Context(), "")
+	if len(keys) != 0 || len(ups) != 0 {
+		t.Errorf("a cancelled upload left objects %v and unfinished uploads %v", keys, ups)
+	}
+	if w := api.get("/api/v1/webinars/" + slug); strings.Contains(w.text(), `"recording"`) {
+		t.Error("a cancelled upload set a recording")
 	}
 }
