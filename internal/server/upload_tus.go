@@ -180,11 +180,21 @@ func (s *Server) appendUpload(c *fiber.Ctx) error {
 	}
 	var f *follower
 	if !staged.Finished {
-		f = s.followers.follow(staged, func() (*os.File, error) { return s.deps.Uploads.Open(staged.ID) },
-			func(ctx context.Context, r io.Reader) error { return s.moveUpload(ctx, staged, r) })
+		start := func() *follower {
+			return s.followers.follow(staged, func() (*os.File, error) { return s.deps.Uploads.Open(staged.ID) },
+				func(ctx context.Context, r io.Reader) error { return s.moveUpload(ctx, staged, r) })
+		}
+		f = start()
 		if done, ferr := f.finished(); done && ferr != nil {
-			// Refused early (say, not a video): tell the client now.
-			return s.endUpload(c, staged, f, ferr)
+			if ae, ok := apperr.As(ferr); ok && ae.Status < 500 {
+				// Refused early (say, not a video): tell the client now.
+				return s.endUpload(c, staged, f, ferr)
+			}
+			// It gave up (paused too long, storage hiccup): start over
+			// from the staged file.
+			s.log.Info("restarting upload follower", "upload", staged.ID, "err", ferr)
+			s.followers.drop(staged.ID, f)
+			f = start()
 		}
 	}
 	body, _ := rawBody(c)
