@@ -66,74 +66,7 @@ func freeTCPPort(t *testing.T) int {
 // until the test ends, and returns once /readyz answers 200.
 func startPortal(t *testing.T) *portal {
 	t.Helper()
-	dataDir := t.TempDir()
-	port := freeTCPPort(t)
-	setCleanEnv(t, "DATA_DIR="+dataDir, "PORT="+strconv.Itoa(port), "LOG_LEVEL=warn")
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Start from a temporary working directory: the embedded S3 server
-	// puts its bucket folders relative to the working directory (see
-	// runCommand), and they must not land in cmd/portal/.
-	if err := os.Chdir(t.TempDir()); err != nil {
-		t.Fatal(err)
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	var (
-		runErr       error
-		stoppedEarly bool // run returned before /readyz; already reported
-	)
-	done := make(chan struct{}) // closed when run has returned runErr
-	go func() {
-		defer close(done)
-		runErr = run(ctx, []string{"serve", "--demo"})
-	}()
-	// Registered after t.TempDir, so it runs before the directory is removed.
-	t.Cleanup(func() {
-		stopping := time.Now()
-		cancel()
-		select {
-		case <-done:
-			t.Logf("serve stopped %v after cancel", time.Since(stopping).Round(time.Millisecond))
-			if runErr != nil && !stoppedEarly {
-				t.Errorf("serve returned %v after its context was cancelled; want nil", runErr)
-			}
-		case <-time.After(60 * time.Second):
-			t.Errorf("serve did not return within 60 s of its context being cancelled")
-		}
-		_ = os.Chdir(wd)
-	})
-
-	started := time.Now()
-	p := &portal{url: fmt.Sprintf("http://127.0.0.1:%d", port)}
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		select {
-		case <-done:
-			stoppedEarly = true
-			t.Fatalf("serve --demo stopped before it was ready: %v", runErr)
-		default:
-		}
-		resp, err := client.Get(p.url + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET /readyz did not answer 200 within 2 minutes (last: %v)", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Logf("serve --demo ready after %v", time.Since(started).Round(time.Millisecond))
-	// Do not move the working directory while the portal runs: the
-	// embedded S3 server (versitygw's posix backend) resolves bucket paths
-	// relative to it. The cleanup above moves back once serve has stopped.
-	return p
+	return startServe(t, t.TempDir(), "serve", "--demo")
 }
 
 func TestPortalEndToEnd(t *testing.T) {

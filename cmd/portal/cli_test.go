@@ -59,15 +59,18 @@ func setCleanEnv(t *testing.T, kv ...string) {
 
 // runCommand runs the portal command line as main() does, with stdin as
 // standard input, and returns what the command printed on standard output.
-//
-// It runs the command with a fresh temporary directory as the working
-// directory, and moves back afterwards. The embedded S3 server (versitygw's
-// posix backend) resolves bucket paths against the process's working
-// directory, and embedded.Start moves the working directory back after the
-// backend starts, so the "webinars" bucket is created in whatever the
-// working directory is (see the report of these tests); without this, the
-// tests would leave buckets in cmd/portal/.
 func runCommand(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	defer inTempDir(t)()
+	return runStdio(t, stdin, args...)
+}
+
+// inTempDir moves to a fresh temporary working directory and returns the
+// function that moves back. The embedded S3 server moves the working
+// directory into its object folder while it runs; starting from a
+// temporary one keeps package folders clean and gives every command the
+// same start.
+func inTempDir(t *testing.T) (restore func()) {
 	t.Helper()
 	wd, err := os.Getwd()
 	if err != nil {
@@ -76,12 +79,11 @@ func runCommand(t *testing.T, stdin string, args ...string) (string, error) {
 	if err := os.Chdir(t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
+	return func() {
 		if err := os.Chdir(wd); err != nil {
 			t.Fatalf("restore working directory %s: %v", wd, err)
 		}
-	}()
-	return runStdio(t, stdin, args...)
+	}
 }
 
 // runStdio runs the command line with stdin as standard input and returns
@@ -334,14 +336,7 @@ func TestUserAndTokenCommands(t *testing.T) {
 	t.Run("stored", func(t *testing.T) {
 		// Open the same storage as the commands did and check the result
 		// (from a temporary working directory, as runCommand does).
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chdir(t.TempDir()); err != nil {
-			t.Fatal(err)
-		}
-		defer os.Chdir(wd)
+		defer inTempDir(t)()
 		ctx := context.Background()
 		st, err := adminStack(ctx)
 		if err != nil {

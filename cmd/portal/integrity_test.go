@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -25,18 +24,7 @@ import (
 // temporary working directory, see runCommand), runs fn and closes it.
 func withStack(t *testing.T, fn func(ctx context.Context, st *stack)) {
 	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chdir(t.TempDir()); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := os.Chdir(wd); err != nil {
-			t.Fatalf("restore working directory %s: %v", wd, err)
-		}
-	}()
+	defer inTempDir(t)()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	st, err := adminStack(ctx)

@@ -33,21 +33,15 @@ import (
 
 // startServe runs the portal command line args (e.g. "serve") with DATA_DIR
 // set to dataDir and a free PORT until the test ends, and returns once
-// /readyz answers 200. It is startPortal without the fixed --demo: the
-// caller may have prepared dataDir (accounts) before.
+// /readyz answers 200. The caller may have prepared dataDir (accounts)
+// before.
 func startServe(t *testing.T, dataDir string, args ...string) *portal {
 	t.Helper()
 	port := freeTCPPort(t)
 	setCleanEnv(t, "DATA_DIR="+dataDir, "PORT="+strconv.Itoa(port), "LOG_LEVEL=warn")
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The embedded S3 server moves the working directory (see runCommand);
-	// start from a temporary one and move back once serve has stopped.
-	if err := os.Chdir(t.TempDir()); err != nil {
-		t.Fatal(err)
-	}
+	// Start from a temporary working directory (see inTempDir) and move
+	// back once serve has stopped.
+	restoreDir := inTempDir(t)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var (
@@ -71,7 +65,7 @@ func startServe(t *testing.T, dataDir string, args ...string) *portal {
 		case <-time.After(60 * time.Second):
 			t.Errorf("%s did not return within 60 s of its context being cancelled", strings.Join(args, " "))
 		}
-		_ = os.Chdir(wd)
+		restoreDir()
 	})
 
 	started := time.Now()

@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/mail"
 	"slices"
@@ -176,9 +175,6 @@ func (s *Store) SetStatus(ctx context.Context, id string, st Status) error {
 	}
 	return nil
 }
-
-// ErrNotFound is returned for an unknown wish.
-var ErrNotFound = errors.New("wish not found")
 
 func newID() string {
 	b := make([]byte, 12)
