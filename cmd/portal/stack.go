@@ -26,6 +26,7 @@ type stack struct {
 	mongo    *mongo.Client
 	db       *mongo.Database
 	objects  *media.Store
+	local    *media.LocalFiles // the embedded S3 server's files, nil otherwise
 	s3       media.Config // as connected, embedded or external
 	accounts *account.Service
 	webinars *webinar.Service
@@ -78,6 +79,12 @@ func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack
 	if err != nil {
 		st.close()
 		return nil, fmt.Errorf("S3 storage (S3_ENDPOINT): %w", err)
+	}
+	if st.embedded != nil && st.embedded.ObjectsDir != "" {
+		if st.local, err = media.NewLocalFiles(st.embedded.ObjectsDir, s3.Bucket); err != nil {
+			st.close()
+			return nil, err
+		}
 	}
 	st.accounts, err = account.NewService(pingCtx, st.db, cfg.SessionTTL)
 	if err != nil {

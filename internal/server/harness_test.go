@@ -43,7 +43,9 @@ type portal struct {
 	s3 media.Config
 }
 
-func newPortal(t *testing.T) *portal {
+// newPortal runs the server on the embedded test servers; opts adjust its
+// dependencies.
+func newPortal(t *testing.T, opts ...func(*Deps)) *portal {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.MongoDB(t)
@@ -69,8 +71,12 @@ func newPortal(t *testing.T) *portal {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Deps{Uploads: uploads, Accounts: accounts, Webinars: svc, Wishes: wish.NewStore(db), Objects: objects,
-		Ready: map[string]Pinger{"mongodb": store, "s3": objects}, Logger: log, WishesPerHour: 1000, SessionTTL: time.Hour})
+	deps := Deps{Uploads: uploads, Accounts: accounts, Webinars: svc, Wishes: wish.NewStore(db), Objects: objects,
+		Ready: map[string]Pinger{"mongodb": store, "s3": objects}, Logger: log, WishesPerHour: 1000, SessionTTL: time.Hour}
+	for _, o := range opts {
+		o(&deps)
+	}
+	srv, err := New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}

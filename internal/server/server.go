@@ -27,6 +27,12 @@ type ObjectReader interface {
 	Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
 }
 
+// LocalFiles opens objects straight from the S3 server's folder when the
+// portal runs it in-process; media then go out with sendfile.
+type LocalFiles interface {
+	Open(key string, size, offset, length int64) (*media.FileRange, error)
+}
+
 // Presigner gives short-lived direct URLs for public media (redirect
 // delivery mode).
 type Presigner interface {
@@ -49,6 +55,9 @@ type Deps struct {
 	// Presigner, when set, answers public media with a redirect to the
 	// S3 server (MEDIA_DELIVERY=redirect); nil streams through the portal.
 	Presigner Presigner
+	// LocalFiles, when set, serves media whose size the metadata knows
+	// from local files; anything it cannot open is read through S3.
+	LocalFiles LocalFiles
 	// Ready checks, by name ("mongodb", "s3").
 	Ready        map[string]Pinger
 	Logger       *slog.Logger
