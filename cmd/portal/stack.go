@@ -27,7 +27,7 @@ type stack struct {
 	db       *mongo.Database
 	objects  *media.Store
 	local    *media.LocalFiles // the embedded S3 server's files, nil otherwise
-	s3       media.Config // as connected, embedded or external
+	s3       media.Config      // as connected, embedded or external
 	accounts *account.Service
 	webinars *webinar.Service
 	wishes   *wish.Store
