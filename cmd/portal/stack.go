@@ -30,6 +30,7 @@ type stack struct {
 	s3       media.Config      // as connected, embedded or external
 	accounts *account.Service
 	webinars *webinar.Service
+	tracks   *subtitle.Store
 	wishes   *wish.Store
 }
 
@@ -96,7 +97,8 @@ func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack
 		st.close()
 		return nil, err
 	}
-	st.webinars = webinar.NewService(store, st.objects, subtitle.NewStore(st.db),
+	st.tracks = subtitle.NewStore(st.db)
+	st.webinars = webinar.NewService(store, st.objects, st.tracks,
 		webinar.Limits{RecordingBytes: cfg.MaxRecordingBytes, SlidesBytes: cfg.MaxSlidesBytes}, log)
 	st.wishes = wish.NewStore(st.db)
 	return st, nil

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
 	"github.com/smakom/webinar-portal/internal/account"
 	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/subtitle"
@@ -41,6 +43,7 @@ type portal struct {
 		Keys(ctx context.Context, prefix string) ([]string, error)
 	}
 	s3 media.Config
+	db *mongo.Database
 }
 
 // newPortal runs the server on the embedded test servers; opts adjust its
@@ -80,7 +83,7 @@ func newPortal(t *testing.T, opts ...func(*Deps)) *portal {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &portal{t: t, srv: srv, accounts: accounts, webinars: svc, objects: objects, s3: s3}
+	return &portal{t: t, srv: srv, accounts: accounts, webinars: svc, objects: objects, s3: s3, db: db}
 }
 
 // client carries cookies like a browser, or a bearer token like a script.

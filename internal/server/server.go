@@ -17,6 +17,7 @@ import (
 	"github.com/smakom/webinar-portal/internal/account"
 	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/upload"
+	"github.com/smakom/webinar-portal/internal/search"
 	"github.com/smakom/webinar-portal/internal/webinar"
 	"github.com/smakom/webinar-portal/internal/wish"
 )
@@ -31,6 +32,11 @@ type ObjectReader interface {
 // portal runs it in-process; media then go out with sendfile.
 type LocalFiles interface {
 	Open(key string, size, offset, length int64) (*media.FileRange, error)
+}
+
+// Searcher answers catalogue searches from the full-text index.
+type Searcher interface {
+	Search(r search.Request) (*search.Result, error)
 }
 
 // Presigner gives short-lived direct URLs for public media (redirect
@@ -58,6 +64,10 @@ type Deps struct {
 	// LocalFiles, when set, serves media whose size the metadata knows
 	// from local files; anything it cannot open is read through S3.
 	LocalFiles LocalFiles
+	// Search, when set, answers catalogue queries (words in q) from the
+	// full-text index, down to the moment in a transcript; without it
+	// the catalogue matches titles in MongoDB.
+	Search Searcher
 	// Ready checks, by name ("mongodb", "s3").
 	Ready        map[string]Pinger
 	Logger       *slog.Logger

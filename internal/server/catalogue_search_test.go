@@ -1,0 +1,84 @@
+package server
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/smakom/webinar-portal/internal/search"
+	"github.com/smakom/webinar-portal/internal/subtitle"
+	"github.com/smakom/webinar-portal/internal/webinar"
+)
+
+// indexFor is a search index over the portal's database, filled on demand.
+type indexFor struct {
+	ix     *search.Index
+	syncer *search.Syncer
+}
+
+func (i *indexFor) Search(r search.Request) (*search.Result, error) { return i.ix.Search(r) }
+
+func TestCatalogueSearchFindsTheMoment(t *testing.T) {
+	idx := &indexFor{}
+	p := newPortal(t, func(d *Deps) { d.Search = idx })
+	ix, _, err := search.Open(filepath.Join(t.TempDir(), "search"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	idx.ix = ix
+	idx.syncer = search.NewSyncer(ix, search.Source{Webinars: p.webinars.Store(), Tracks: subtitle.NewStore(p.db)},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+
+	api := p.apiClient()
+	public := api.createWebinar("Vatten i små kommuner", "public")
+	members := api.createWebinar("Budget för ledamöter", "members")
+	ctx := context.Background()
+	srt := "1\n00:12:34,500 --> 00:12:38,000\nVattenförsörjningen är <b>hotad</b> <script>alert(1)</script> om 1 < 2\n"
+	if _, _, err := p.webinars.SetSubtitles(ctx, public, webinar.SubtitleInput{Lang: "sv", Filename: "sv.srt", Data: []byte(srt)}); err != nil {
+		t.Fatal(err)
+	}
+	srt2 := "1\n00:00:10,000 --> 00:00:12,000\nBudgetkvarnen mal.\n"
+	if _, _, err := p.webinars.SetSubtitles(ctx, members, webinar.SubtitleInput{Lang: "sv", Filename: "sv.srt", Data: []byte(srt2)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := idx.syncer.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	anon := p.anonymous()
+	r := anon.get("/?q=" + url.QueryEscape("vattenförsörjning"))
+	expectStatus(t, r, http.StatusOK)
+	body := string(r.Body)
+	// Rounded down to the second, so playback starts before the words.
+	link := `href="/webinars/` + public + `?t=754"`
+	if !strings.Contains(body, link) || !strings.Contains(body, "12:34") || !strings.Contains(body, "<mark>Vattenförsörjningen</mark>") {
+		t.Errorf("no moment link %s with the marked word in:\n%s", link, body)
+	}
+	// Tags are stripped on import; what remains is text, escaped.
+	if strings.Contains(body, "<script>alert") || !strings.Contains(body, "om 1 &lt; 2") {
+		t.Errorf("cue markup reached the page unescaped:\n%s", body)
+	}
+
+	// The members-only webinar's word is not findable anonymously, and
+	// the count says so; a member finds it.
+	r = anon.get("/?q=budgetkvarnen")
+	expectStatus(t, r, http.StatusOK)
+	if strings.Contains(string(r.Body), members) || !strings.Contains(string(r.Body), ">0 ") {
+		t.Errorf("anonymous search shows the members-only webinar:\n%s", r.Body)
+	}
+	member := p.loginAs("member")
+	if r := member.get("/?q=budgetkvarnen"); !strings.Contains(string(r.Body), `href="/webinars/`+members+`?t=10"`) {
+		t.Errorf("a member does not find the members-only moment:\n%s", r.Body)
+	}
+
+	// Awkward input is a page, never an error.
+	for _, q := range []string{`"`, `*`, `(((`, `title:vatten`, strings.Repeat("x", 1000)} {
+		expectStatus(t, anon.get("/?q="+url.QueryEscape(q)), http.StatusOK)
+	}
+}
