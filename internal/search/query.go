@@ -186,13 +186,14 @@ func (ix *Index) Search(r Request) (*Result, error) {
 	for _, v := range r.Visibilities {
 		vis = append(vis, string(v))
 	}
-	must := []query.Query{termIn(fieldVisibility, vis...)}
+	var text []query.Query
 	for _, w := range p.words {
-		must = append(must, wordQuery(w))
+		text = append(text, wordQuery(w))
 	}
 	for _, ph := range p.phrases {
-		must = append(must, phraseQuery(ph))
+		text = append(text, phraseQuery(ph))
 	}
+	must := append([]query.Query{termIn(fieldVisibility, vis...)}, text...)
 	for field, v := range map[string]string{fieldTopic: r.Topic, fieldYear: r.Year, fieldOrgFacet: r.Organiser,
 		fieldSubtitled: r.Subtitled, fieldLanguage: r.Lang} {
 		if v != "" {
@@ -222,12 +223,6 @@ func (ix *Index) Search(r Request) (*Result, error) {
 		req.AddFacet(f, bleve.NewFacetRequest(f, 30))
 	}
 	req.Fields = []string{fieldSlug, fieldTitle}
-	if hasTerms {
-		req.IncludeLocations = true
-		for _, tf := range transcriptFields {
-			req.Fields = append(req.Fields, tf.text, tf.cues)
-		}
-	}
 
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -248,14 +243,41 @@ func (ix *Index) Search(r Request) (*Result, error) {
 		}
 		res.Facets[name] = counts
 	}
+	var ids []string
 	for _, h := range sr.Hits {
-		hit := Hit{ID: h.ID, Score: h.Score, Slug: str(h.Fields[fieldSlug]), Title: str(h.Fields[fieldTitle])}
-		if hasTerms {
-			hit.Moments = moments(h)
-		}
-		res.Hits = append(res.Hits, hit)
+		res.Hits = append(res.Hits, Hit{ID: h.ID, Score: h.Score, Slug: str(h.Fields[fieldSlug]), Title: str(h.Fields[fieldTitle])})
+		ids = append(ids, h.ID)
+	}
+	if !hasTerms || len(ids) == 0 {
+		return res, nil
+	}
+	// Where in the transcripts the words were said, for this page's hits
+	// only: asking for term locations in the first search would collect
+	// them for every matching webinar.
+	found, err := ix.idx.Search(momentsRequest(ids, text))
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string][]Moment{}
+	for _, h := range found.Hits {
+		byID[h.ID] = moments(h)
+	}
+	for i := range res.Hits {
+		res.Hits[i].Moments = byID[res.Hits[i].ID]
 	}
 	return res, nil
+}
+
+// momentsRequest searches only the webinars ids, for the term locations in
+// their transcripts.
+func momentsRequest(ids []string, text []query.Query) *bleve.SearchRequest {
+	q := bleve.NewConjunctionQuery(append([]query.Query{bleve.NewDocIDQuery(ids)}, text...)...)
+	req := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
+	req.IncludeLocations = true
+	for _, tf := range transcriptFields {
+		req.Fields = append(req.Fields, tf.text, tf.cues)
+	}
+	return req
 }
 
 func str(v any) string {
