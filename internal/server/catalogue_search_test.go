@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -75,6 +76,50 @@ func TestCatalogueSearchFindsTheMoment(t *testing.T) {
 	member := p.loginAs("member")
 	if r := member.get("/?q=budgetkvarnen"); !strings.Contains(string(r.Body), `href="/webinars/`+members+`?t=10"`) {
 		t.Errorf("a member does not find the members-only moment:\n%s", r.Body)
+	}
+
+	// The same search as JSON.
+	r = anon.get("/api/v1/search?q=" + url.QueryEscape("vattenförsörjningen"))
+	expectStatus(t, r, http.StatusOK)
+	var res struct {
+		Total uint64
+		Hits  []struct {
+			Slug    string
+			Moments []struct {
+				StartMS int64 `json:"start_ms"`
+				Marked  string
+				URL     string
+			}
+		}
+		Facets map[string][]struct {
+			Value string
+			Count int
+		}
+	}
+	if err := json.Unmarshal(r.Body, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 1 || len(res.Hits) != 1 || len(res.Hits[0].Moments) != 1 || res.Hits[0].Moments[0].StartMS != 754500 ||
+		res.Hits[0].Moments[0].URL != "/webinars/"+public+"?t=754" || !strings.Contains(res.Hits[0].Moments[0].Marked, "«Vattenförsörjningen»") {
+		t.Errorf("API search: %s", r.Body)
+	}
+	r = anon.get("/api/v1/search?q=budgetkvarnen")
+	if err := json.Unmarshal(r.Body, &res); err != nil || res.Total != 0 || strings.Contains(string(r.Body), members) {
+		t.Errorf("API search shows the members-only webinar anonymously: %s", r.Body)
+	}
+	r = anon.get("/api/v1/search")
+	if err := json.Unmarshal(r.Body, &res); err != nil || res.Total != 1 {
+		t.Errorf("API browse: %s", r.Body)
+	}
+	// Both webinars have the topic Vatten; anonymously it counts one.
+	vatten := -1
+	for _, f := range res.Facets["topic"] {
+		if f.Value == "Vatten" {
+			vatten = f.Count
+		}
+	}
+	if vatten != 1 {
+		t.Errorf("topic facet Vatten counts %d, want 1: %+v", vatten, res.Facets["topic"])
 	}
 
 	// Awkward input is a page, never an error.

@@ -154,6 +154,8 @@ func (s *Server) routes() {
 	app.Get("/webinars/:slug/subtitles/:file", s.serveSubtitles)
 	app.Get("/webinars/:slug/poster", s.servePoster)
 
+	app.Get("/feeds/webinars.:format", s.serveFeed)
+
 	app.Get("/wishes/new", s.newWish)
 	app.Post("/wishes", s.wishLimiter(), s.createWish)
 	app.Get("/wishes/thanks", s.showWishThanks)
@@ -185,6 +187,7 @@ func (s *Server) routes() {
 	api := app.Group("/api/v1")
 	api.Get("/webinars", s.apiListWebinars)
 	api.Get("/webinars/:slug", s.apiGetWebinar)
+	api.Get("/search", s.apiSearch)
 	api.Post("/wishes", s.wishLimiter(), s.apiCreateWish)
 	staffAPI := api.Group("", s.requireStaffAPI)
 	staffAPI.Post("/webinars", s.apiCreateWebinar)
