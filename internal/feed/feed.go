@@ -135,7 +135,6 @@ type atomCategory struct {
 	Term string `xml:"term,attr"`
 }
 
-
 // WriteAtom writes the webinars, newest first, as Atom 1.0.
 func WriteAtom(w io.Writer, c Channel, items []*webinar.Webinar, now time.Time) error {
 	doc := atomFeed{NS: "http://www.w3.org/2005/Atom", Lang: c.Language, ID: c.abs(c.Self), Title: c.Title,
