@@ -66,6 +66,15 @@ func TestCatalogueSearchFindsTheMoment(t *testing.T) {
 		t.Errorf("cue markup reached the page unescaped:\n%s", body)
 	}
 
+	// Facets narrow the search; the order can be chosen.
+	if !strings.Contains(body, `<select id="sort" name="sort">`) || !strings.Contains(body, "SmåKom (1)") {
+		t.Errorf("no sort choice or organiser facet:\n%s", body)
+	}
+	r = anon.get("/?q=" + url.QueryEscape("vattenförsörjning") + "&organiser=" + url.QueryEscape("Annan arrangör"))
+	if strings.Contains(string(r.Body), link) {
+		t.Error("the organiser filter did not narrow the search")
+	}
+
 	// The members-only webinar's word is not findable anonymously, and
 	// the count says so; a member finds it.
 	r = anon.get("/?q=budgetkvarnen")
