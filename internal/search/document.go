@@ -108,13 +108,16 @@ func titleSortKey(title string) string {
 	return string(out)
 }
 
-// document is what the index stores for one webinar.
-func document(w *webinar.Webinar, tracks []Track) map[string]any {
+// document is what the index stores for one webinar: the searchable
+// document and the side document with its transcripts' text.
+func document(w *webinar.Webinar, tracks []Track) (doc, side map[string]any) {
 	var speakers []string
 	for _, s := range w.Speakers {
 		speakers = append(speakers, strings.TrimSpace(s.Name+" "+s.Role+" "+s.Organisation))
 	}
+	side = map[string]any{}
 	d := map[string]any{
+		fieldKind:        "webinar",
 		fieldSlug:        w.Slug,
 		fieldTitle:       w.Title,
 		fieldSummary:     w.Summary,
@@ -143,10 +146,11 @@ func document(w *webinar.Webinar, tracks []Track) map[string]any {
 		switch tr.Lang {
 		case "sv":
 			t := newTranscript(tr.Cues)
-			d[fieldTranscriptSV], d[fieldCueMapSV] = t.text, t.encodeCueMap()
+			d[fieldTranscriptSV], d[fieldPairsSV] = t.text, t.text
+			side[fieldTextSV], side[fieldCueMapSV] = t.text, t.encodeCueMap()
 		case "en":
 			t := newTranscript(tr.Cues)
-			d[fieldTranscriptEN], d[fieldCueMapEN] = t.text, t.encodeCueMap()
+			d[fieldTranscriptEN], side[fieldTextEN], side[fieldCueMapEN] = t.text, t.text, t.encodeCueMap()
 		default:
 			// Other languages share one field with a plain analyser; the
 			// first such track is indexed (a rare case).
@@ -158,11 +162,11 @@ func document(w *webinar.Webinar, tracks []Track) map[string]any {
 	}
 	if otherCues != nil {
 		t := newTranscript(otherCues)
-		d[fieldTranscriptOther], d[fieldCueMapOther] = t.text, other[0]+"|"+t.encodeCueMap()
+		d[fieldTranscriptOther], side[fieldTextOther], side[fieldCueMapOther] = t.text, t.text, other[0]+"|"+t.encodeCueMap()
 	}
 	if len(langs) > 0 {
 		d[fieldSubtitled] = "ja"
 		d[fieldLanguage] = langs
 	}
-	return d
+	return d, side
 }

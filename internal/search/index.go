@@ -85,13 +85,31 @@ func (ix *Index) Put(w *webinar.Webinar, tracks []Track) error {
 	if ix.idx == nil {
 		return errClosed
 	}
-	return ix.idx.Index(w.ID, document(w, tracks))
+	b := ix.idx.NewBatch()
+	if err := putBatch(b, w, tracks); err != nil {
+		return err
+	}
+	return ix.idx.Batch(b)
+}
+
+// putBatch adds a webinar's two documents to a batch.
+func putBatch(b *bleve.Batch, w *webinar.Webinar, tracks []Track) error {
+	doc, side := document(w, tracks)
+	if err := b.Index(w.ID, doc); err != nil {
+		return err
+	}
+	if len(side) == 0 {
+		b.Delete(sideID(w.ID))
+		return nil
+	}
+	return b.Index(sideID(w.ID), side)
 }
 
 // Batch indexes many webinars at once (a rebuild).
 type Batch struct {
 	ix *Index
 	b  *bleve.Batch
+	n  int
 }
 
 // NewBatch starts a batch.
@@ -103,11 +121,12 @@ func (ix *Index) NewBatch() *Batch {
 
 // Put adds a webinar to the batch.
 func (b *Batch) Put(w *webinar.Webinar, tracks []Track) error {
-	return b.b.Index(w.ID, document(w, tracks))
+	b.n++
+	return putBatch(b.b, w, tracks)
 }
 
-// Size is the number of operations in the batch.
-func (b *Batch) Size() int { return b.b.Size() }
+// Size is the number of webinars in the batch.
+func (b *Batch) Size() int { return b.n }
 
 // Commit writes the batch and empties it.
 func (b *Batch) Commit() error {
@@ -118,6 +137,7 @@ func (b *Batch) Commit() error {
 	}
 	err := b.ix.idx.Batch(b.b)
 	b.b.Reset()
+	b.n = 0
 	return err
 }
 
@@ -128,7 +148,10 @@ func (ix *Index) Delete(id string) error {
 	if ix.idx == nil {
 		return errClosed
 	}
-	return ix.idx.Delete(id)
+	b := ix.idx.NewBatch()
+	b.Delete(id)
+	b.Delete(sideID(id))
+	return ix.idx.Batch(b)
 }
 
 // Count is the number of indexed webinars.
@@ -138,5 +161,11 @@ func (ix *Index) Count() (uint64, error) {
 	if ix.idx == nil {
 		return 0, errClosed
 	}
-	return ix.idx.DocCount()
+	q := bleve.NewTermQuery("webinar")
+	q.SetField(fieldKind)
+	res, err := ix.idx.Search(bleve.NewSearchRequestOptions(q, 0, 0, false))
+	if err != nil {
+		return 0, err
+	}
+	return res.Total, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/smakom/webinar-portal/internal/webinar"
 )
@@ -153,6 +154,16 @@ func wordQuery(w string) query.Query {
 func phraseQuery(ph string) query.Query {
 	var alts []query.Query
 	for _, f := range textFields {
+		if f.name == fieldTranscriptSV {
+			// Every neighbouring pair of the phrase's words, looked up
+			// in the pairs field.
+			m := bleve.NewMatchQuery(ph)
+			m.SetField(fieldPairsSV)
+			m.SetOperator(query.MatchQueryOperatorAnd)
+			m.SetBoost(f.boost)
+			alts = append(alts, m)
+			continue
+		}
 		m := bleve.NewMatchPhraseQuery(ph)
 		m.SetField(f.name)
 		m.SetBoost(f.boost)
@@ -260,7 +271,16 @@ func (ix *Index) Search(r Request) (*Result, error) {
 	}
 	byID := map[string][]Moment{}
 	for _, h := range found.Hits {
-		byID[h.ID] = moments(h)
+		if !hasTranscriptHit(h) {
+			continue
+		}
+		side, err := ix.idx.Document(sideID(h.ID))
+		if err != nil || side == nil {
+			continue
+		}
+		stored := map[string]string{}
+		side.VisitFields(func(f index.Field) { stored[f.Name()] = string(f.Value()) })
+		byID[h.ID] = moments(h, stored)
 	}
 	for i := range res.Hits {
 		res.Hits[i].Moments = byID[res.Hits[i].ID]
@@ -274,46 +294,56 @@ func momentsRequest(ids []string, text []query.Query) *bleve.SearchRequest {
 	q := bleve.NewConjunctionQuery(append([]query.Query{bleve.NewDocIDQuery(ids)}, text...)...)
 	req := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
 	req.IncludeLocations = true
-	for _, tf := range transcriptFields {
-		req.Fields = append(req.Fields, tf.text, tf.cues)
-	}
 	return req
 }
 
-func str(v any) string {
-	s, _ := v.(string)
-	return s
+func hasTranscriptHit(h *search.DocumentMatch) bool {
+	for _, tf := range transcriptFields {
+		for _, f := range tf.indexed {
+			if len(h.Locations[f]) > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // moments finds the cues where a hit's transcript matched.
-func moments(h *search.DocumentMatch) []Moment {
+func moments(h *search.DocumentMatch, stored map[string]string) []Moment {
 	type scored struct {
 		m     Moment
 		count int
 	}
 	var all []scored
 	for _, tf := range transcriptFields {
-		locs := h.Locations[tf.text]
+		var locs []search.TermLocationMap
+		for _, f := range tf.indexed {
+			if l := h.Locations[f]; len(l) > 0 {
+				locs = append(locs, l)
+			}
+		}
 		if len(locs) == 0 {
 			continue
 		}
-		lang := strings.TrimPrefix(tf.text, "transcript_")
-		cueMap := str(h.Fields[tf.cues])
+		lang := strings.TrimPrefix(tf.indexed[0], "transcript_")
+		cueMap := stored[tf.cues]
 		if l, rest, ok := strings.Cut(cueMap, "|"); ok {
 			lang, cueMap = l, rest
 		}
-		t := decodeCueMap(str(h.Fields[tf.text]), cueMap)
+		t := decodeCueMap(stored[tf.text], cueMap)
 		if len(t.offsets) == 0 {
 			continue
 		}
 		byCue := map[int][][2]int{}
-		for _, termLocs := range locs {
-			for _, l := range termLocs {
-				i := t.cueAt(int(l.Start))
-				if i < 0 {
-					continue
+		for _, field := range locs {
+			for _, termLocs := range field {
+				for _, l := range termLocs {
+					i := t.cueAt(int(l.Start))
+					if i < 0 {
+						continue
+					}
+					byCue[i] = append(byCue[i], [2]int{int(l.Start), int(l.End)})
 				}
-				byCue[i] = append(byCue[i], [2]int{int(l.Start), int(l.End)})
 			}
 		}
 		for i, spans := range byCue {
@@ -358,4 +388,9 @@ func pieces(text string, base int, spans [][2]int) []Piece {
 		out = append(out, Piece{Text: text[pos:]})
 	}
 	return out
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
 }

@@ -114,6 +114,22 @@ func TestTranscriptMomentHasTimestampAndMarkedWords(t *testing.T) {
 		t.Errorf("cue %q, marked %q", text.String(), marked.String())
 	}
 
+	// A phrase is found through word pairs and marked as one piece,
+	// inflected forms included.
+	res = mustSearch(t, ix, Request{Query: `"små kommunerna"`, Visibilities: anonymous})
+	if len(res.Hits) != 1 || len(res.Hits[0].Moments) != 1 || res.Hits[0].Moments[0].StartMS != 754000 {
+		t.Fatalf("phrase: %+v", res.Hits)
+	}
+	marked.Reset()
+	for _, p := range res.Hits[0].Moments[0].Pieces {
+		if p.Match {
+			marked.WriteString(p.Text)
+		}
+	}
+	if marked.String() != "små kommuner" {
+		t.Errorf("phrase marked %q", marked.String())
+	}
+
 	// The English transcript is analysed as English.
 	res = mustSearch(t, ix, Request{Query: "municipality", Visibilities: anonymous})
 	if len(res.Hits) != 1 || len(res.Hits[0].Moments) != 1 || res.Hits[0].Moments[0].Lang != "en" || res.Hits[0].Moments[0].StartMS != 754000 {
