@@ -105,7 +105,7 @@
     if (!toggle) return;
     toggle.setAttribute('aria-pressed', captionsOn ? 'true' : 'false');
     var state = toggle.querySelector('.cc-state');
-    state.textContent = captionsOn ? state.dataset.on : state.dataset.off;
+    state.textContent = captionsOn ? state.dataset.textOn : state.dataset.textOff;
     if (langSelect) langSelect.value = captionLang;
   }
 
