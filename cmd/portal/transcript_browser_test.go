@@ -105,6 +105,11 @@ func TestTranscriptInBrowser(t *testing.T) {
 	if _, err := runCommand(t, password+"\n", "user", "add", "--email", email, "--role", "staff", "--password-stdin"); err != nil {
 		t.Fatalf("portal user add: %v", err)
 	}
+	token, err := runCommand(t, "", "token", "create", "--email", email, "--name", "transcript test")
+	if err != nil {
+		t.Fatalf("portal token create: %v", err)
+	}
+	token = strings.TrimSpace(token)
 	p := startServe(t, dataDir, "serve", "--demo")
 	slug := slugByTitle(t, p, svensktVatten)
 	watch := p.url + "/webinars/" + slug
@@ -619,6 +624,70 @@ func TestTranscriptInBrowser(t *testing.T) {
 			t.Errorf("error beside the moved row: %q, %v", msg, err)
 		}
 		shot(t, "staff-chapters-error.png")
+		checkProblems(t)
+	})
+
+	step("a one-hour transcript (1,500 cues) stays quick", func(t *testing.T) {
+		// A German track of 1,500 cues, 2.4 s apart, shown with ?transcript=de.
+		var srt strings.Builder
+		for i := range 1500 {
+			ms := int64(i) * 2400
+			stamp := func(ms int64) string {
+				return fmt.Sprintf("%02d:%02d:%02d,%03d", ms/3_600_000, ms/60_000%60, ms/1000%60, ms%1000)
+			}
+			fmt.Fprintf(&srt, "%d\n%s --> %s\nZeile %d über die Wasserversorgung kleiner Gemeinden.\n\n", i+1, stamp(ms), stamp(ms+2000), i+1)
+		}
+		req, err := http.NewRequest(http.MethodPut, p.url+"/api/v1/webinars/"+slug+"/subtitles/de", strings.NewReader(srt.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("PUT subtitles/de = %d", resp.StatusCode)
+		}
+		navigate(t, watch+"?transcript=de")
+		type figures struct {
+			Cues       int     `json:"cues"`
+			ServerMS   float64 `json:"serverMs"`
+			LoadMS     float64 `json:"loadMs"`
+			FilterMS   float64 `json:"filterMs"`
+			Shown      int     `json:"shown"`
+			UnfilterMS float64 `json:"unfilterMs"`
+		}
+		f, err := chromedp.Run(ctx, chromedp.Evaluate[figures](`(() => {
+			const nav = performance.getEntriesByType('navigation')[0];
+			const q = document.getElementById('transcript-q');
+			let t0 = performance.now();
+			q.value = 'zeile 14'; q.dispatchEvent(new Event('input'));
+			const filterMs = performance.now() - t0;
+			const shown = [...document.querySelectorAll('.transcript-cues li')].filter(li => !li.hidden).length;
+			t0 = performance.now();
+			q.value = ''; q.dispatchEvent(new Event('input'));
+			const unfilterMs = performance.now() - t0;
+			return {cues: document.querySelectorAll('.transcript-cues li').length,
+				serverMs: nav.responseStart - nav.requestStart, loadMs: nav.domContentLoadedEventEnd - nav.startTime,
+				filterMs, shown, unfilterMs};
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Cues != 1500 {
+			t.Errorf("the transcript shows %d cues; want 1500", f.Cues)
+		}
+		// "zeile 14" matches 14, 140-149 and 1400-1499.
+		if f.Shown != 111 {
+			t.Errorf("filter 'zeile 14' shows %d cues; want 111", f.Shown)
+		}
+		t.Logf("1,500-cue transcript: time to first byte %.0f ms, DOMContentLoaded %.0f ms, filter %.1f ms, clear filter %.1f ms",
+			f.ServerMS, f.LoadMS, f.FilterMS, f.UnfilterMS)
+		// Cues every 2.4 s: at 6 s the cue from 4.8 s is the current one.
+		eval(t, `document.getElementById('player').currentTime = 6`)
+		waitFor(t, "the long transcript marks the cue at 6 s", func(s transcriptState) bool { return s.Current == 4.8 })
 		checkProblems(t)
 	})
 
