@@ -50,6 +50,9 @@
     if (p && p.catch) p.catch(function () { /* autoplay refused: stays put at the moment */ });
   }
 
+  // seek plays from t seconds. reveal brings the video back into view when
+  // it is wholly off screen (on narrow screens the transcript, chapters and
+  // slides sit below it).
   function seek(t, reveal) {
     if (!(t >= 0)) return;
     video.currentTime = t;
@@ -246,7 +249,7 @@
       // Selecting text in a cue is not a request to seek.
       if (!e.target.closest('a') && String(window.getSelection()) !== '') return;
       e.preventDefault();
-      seek(Number(li.dataset.start), false);
+      seek(Number(li.dataset.start), true);
     });
 
     // Filter as you type; the count is announced once typing pauses.
