@@ -84,6 +84,7 @@ type Deps struct {
 type Server struct {
 	deps      Deps
 	followers followers // resumable uploads being moved into S3
+	cueCache  cueCache  // transcript cues of the watch page
 	log       *slog.Logger
 	pages     *renderer
 	app       *fiber.App
@@ -102,7 +103,7 @@ func New(deps Deps) (*Server, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
-	s := &Server{deps: deps, log: deps.Logger, pages: pages}
+	s := &Server{deps: deps, log: deps.Logger, pages: pages, cueCache: cueCache{ttl: cueCacheTTL}}
 	s.app = fiber.New(fiber.Config{
 		AppName:                      "smakom-portal",
 		StreamRequestBody:            true,
@@ -183,6 +184,8 @@ func (s *Server) routes() {
 	staff.Post("/webinars/:slug/poster", s.uploadPosterForm)
 	staff.Get("/wishes", s.listWishes)
 	staff.Post("/wishes/:id/status", s.setWishStatus)
+
+	s.chapterRoutes(app, staff)
 
 	api := app.Group("/api/v1")
 	api.Get("/webinars", s.apiListWebinars)
