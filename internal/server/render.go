@@ -69,6 +69,9 @@ type renderer struct {
 var pageNames = []string{"catalogue", "watch", "wish_new", "wish_thanks", "login", "error",
 	"staff_list", "staff_edit", "staff_delete", "staff_wishes"}
 
+// standalonePages are whole documents of their own (the embeddable player).
+var standalonePages = []string{"embed"}
+
 func newRenderer(dir string) (*renderer, error) {
 	r := &renderer{dir: dir}
 	pages, err := r.parse()
@@ -87,6 +90,14 @@ func (r *renderer) parse() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
 		t, err := template.New("layout").Funcs(templateFuncs).ParseFS(fsys, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	// Pages without the site's header and footer define "layout" themselves.
+	for _, name := range standalonePages {
+		t, err := template.New("layout").Funcs(templateFuncs).ParseFS(fsys, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}

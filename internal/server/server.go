@@ -154,6 +154,7 @@ func (s *Server) routes() {
 	app.Get("/webinars/:slug/slides/:n", s.serveSlides)
 	app.Get("/webinars/:slug/subtitles/:file", s.serveSubtitles)
 	app.Get("/webinars/:slug/poster", s.servePoster)
+	app.Get("/webinars/:slug/embed", s.showEmbed)
 
 	app.Get("/feeds/webinars.:format", s.serveFeed)
 

@@ -19,6 +19,10 @@ type watchPage struct {
 	Transcript          *transcriptView // nil without subtitles
 	Chapters            []chapterView
 	SlideMoments        []chapterView // chapters tied to a slide
+	// Shareable: anyone with the link may watch, so the page describes
+	// itself for link previews (Open Graph) at PublicURL.
+	Shareable bool
+	PublicURL string
 }
 
 func (s *Server) showWebinar(c *fiber.Ctx) error {
@@ -28,7 +32,7 @@ func (s *Server) showWebinar(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := watchPage{Base: s.base(c, w.Title, "catalogue"), Webinar: w}
+	page := watchPage{Base: s.base(c, w.Title, "catalogue"), Webinar: w, Shareable: isPublic(w), PublicURL: c.BaseURL()}
 	// Captions are on by default in the language the visitor chose for
 	// the transcript, else the UI language, then Swedish, then whatever
 	// there is.

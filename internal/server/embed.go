@@ -1,0 +1,57 @@
+package server
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/smakom/webinar-portal/internal/apperr"
+	"github.com/smakom/webinar-portal/internal/webinar"
+)
+
+func init() {
+	messages["embed.more"] = message{"transkription, kapitel och presentation i SmåKoms webbinariearkiv",
+		"transcript, chapters and slides in SmåKom’s webinar archive"}
+}
+
+type embedPage struct {
+	Base
+	Webinar      *webinar.Webinar
+	DefaultTrack string
+	StartAt      string
+	WatchURL     string
+}
+
+// showEmbed is the player alone, for an iframe on another site: only for
+// webinars anyone may watch (public or unlisted) that have a recording,
+// with captions in the page's language on by default and ?t= honoured.
+func (s *Server) showEmbed(c *fiber.Ctx) error {
+	ctx, cancel := requestContext(c)
+	defer cancel()
+	// As an anonymous visitor: an embed must never show what only the
+	// person who copied the link may see.
+	w, err := s.deps.Webinars.Get(ctx, c.Params("slug"), webinar.Viewer{})
+	if err != nil {
+		return err
+	}
+	if !isPublic(w) || w.Recording == nil {
+		return apperr.NotFound("Webbinariet kan inte bäddas in.")
+	}
+	page := embedPage{Base: s.base(c, w.Title, "embed"), Webinar: w, WatchURL: c.BaseURL() + "/webinars/" + w.Slug}
+	for _, lang := range []string{page.Lang, "sv"} {
+		if _, ok := w.Track(lang); ok && page.DefaultTrack == "" {
+			page.DefaultTrack = lang
+		}
+	}
+	if page.DefaultTrack == "" && len(w.Subtitles) > 0 {
+		page.DefaultTrack = w.Subtitles[0].Lang
+	}
+	if start, ok := startParam(c.Query("t"), w.Length()); ok {
+		page.StartAt = seconds(start)
+	}
+	if err := s.render(c, fiber.StatusOK, "embed", page); err != nil {
+		return err
+	}
+	// Any site may frame the player; nothing on it acts for a signed-in
+	// visitor (no forms, no account links).
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; frame-ancestors *; base-uri 'self'; form-action 'none'")
+	return nil
+}
