@@ -9,7 +9,10 @@ package subtitle
 
 import "time"
 
-// MaxBytes is the largest subtitle file accepted (10 MiB).
+// MaxBytes is the largest subtitle file Parse accepts (10 MiB), whatever
+// the configured upload limit: a track is stored in one MongoDB document
+// (16 MiB at most), and a file in Windows-1252 grows by up to half when
+// its å, ä and ö become two-byte UTF-8.
 const MaxBytes = 10 << 20
 
 // Format names returned by Parse and stored in Track.Format.

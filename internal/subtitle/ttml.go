@@ -1,6 +1,7 @@
 package subtitle
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -8,12 +9,46 @@ import (
 	"strings"
 
 	"github.com/asticode/go-astisub"
+	"golang.org/x/text/encoding/htmlindex"
 )
 
 // xmlEncodingDecl matches the encoding in the XML declaration. The text is
 // UTF-8 by the time it gets here, and Go's XML decoder refuses any other
 // declared encoding (astisub sets no CharsetReader), so it is rewritten.
 var xmlEncodingDecl = regexp.MustCompile(`^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])`)
+
+// xmlEncodingName captures the encoding named in the XML declaration.
+var xmlEncodingName = regexp.MustCompile(`^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']`)
+
+// decodedByDefault are the declared encodings decodeText already handles
+// from the bytes alone (UTF-8, UTF-16 with BOM or zero bytes, and
+// Windows-1252 and its subsets).
+var decodedByDefault = map[string]bool{
+	"utf-8": true, "utf8": true, "us-ascii": true, "ascii": true,
+	"iso-8859-1": true, "iso_8859-1": true, "latin1": true, "latin-1": true, "l1": true,
+	"windows-1252": true, "cp1252": true, "utf-16": true, "utf-16le": true, "utf-16be": true,
+}
+
+// declaredXMLText honours the encoding a TTML file's XML declaration
+// names when it is one decodeText does not guess (windows-1250,
+// iso-8859-15, koi8-r, shift_jis, ...): the raw bytes are decoded with it.
+// An encoding Go does not know gives a *ParseError naming it. A BOM wins
+// over the declaration, as in XML itself.
+func declaredXMLText(data []byte, text string) (string, error) {
+	m := xmlEncodingName.FindStringSubmatch(text)
+	if m == nil || decodedByDefault[strings.ToLower(strings.TrimSpace(m[1]))] {
+		return text, nil
+	}
+	enc, err := htmlindex.Get(strings.TrimSpace(m[1]))
+	if err != nil {
+		return "", parseErrorf(err, "TTML: filen anger teckenkodningen %q, som inte stöds. Spara den som UTF-8", m[1])
+	}
+	if bytes.HasPrefix(data, bomUTF8) || bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return text, nil
+	}
+	s := strings.ReplaceAll(decodeWith(enc, data), "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n"), nil
+}
 
 func readTTML(text string) ([]Cue, error) {
 	text = xmlEncodingDecl.ReplaceAllString(text, "${1}UTF-8${2}")
