@@ -90,7 +90,7 @@ func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack
 		return nil, err
 	}
 	st.webinars = webinar.NewService(store, st.objects, subtitle.NewStore(st.db),
-		webinar.Limits{RecordingBytes: cfg.MaxRecordingBytes, SlidesBytes: cfg.MaxSlidesBytes}, log)
+		webinar.Limits{RecordingBytes: cfg.MaxRecordingBytes, SlidesBytes: cfg.MaxSlidesBytes, SubtitleBytes: cfg.MaxSubtitleBytes}, log)
 	st.wishes = wish.NewStore(st.db)
 	return st, nil
 }

@@ -90,3 +90,7 @@ func FormatOffset(d time.Duration) string {
 	ms := d.Milliseconds()
 	return fmt.Sprintf("%s%d,%03d s", sign, ms/1000, ms%1000)
 }
+
+// Timestamp writes a time as people know it from subtitle editors and SRT
+// files: "00:01:02,500".
+func Timestamp(d time.Duration) string { return formatTime(d) }
