@@ -49,6 +49,13 @@ func TestParseBadInput(t *testing.T) {
 			"Text 2 börjar 00:00:02,000, innan text 1 slutar 00:00:05,000", 2},
 		{"ass negative start", []byte("[Script Info]\n[Events]\nFormat: Start, End, Text\nDialogue: -0:00:01.00,0:00:02.00,Hej\n"),
 			"Rad 4: negativ tidskod", 0},
+		// astisub needs minutes for spans nested 200,000 deep: refused
+		// before it reads them.
+		{"ttml nested too deeply", []byte(`<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="1s" end="2s">` +
+			strings.Repeat("<span>", 200_000) + "x" + strings.Repeat("</span>", 200_000) + `</p></div></body></tt>`),
+			"Rad 1: elementen är nästlade i fler än 32 nivåer", 0},
+		{"ttml too many cues", []byte(`<tt xmlns="http://www.w3.org/ns/ttml"><body><div>` +
+			strings.Repeat(`<p begin="1s" end="2s">x</p>`, maxCues+1) + `</div></body></tt>`), "för många texter: 50001 (högst 50000)", 0},
 		{"ttml negative begin", []byte(`<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="-1s" end="2s">Hej</p></div></body></tt>`),
 			`Rad 1: ogiltig tidskod i begin="-1s"`, 0},
 	}

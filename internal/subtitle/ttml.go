@@ -70,12 +70,20 @@ func readTTML(text string) ([]Cue, error) {
 	return toCues(subs, keepText), nil
 }
 
+// maxTTMLDepth bounds how deeply TTML elements nest. Real files nest a
+// few levels (tt/body/div/p/span/span); astisub's time for nested spans
+// grows with the square of the depth (minutes for 200,000 levels).
+const maxTTMLDepth = 32
+
 // checkTTML walks the document once before astisub does, to report XML
-// errors and missing or bad times with a line number. astisub reads only
-// <p> elements at tt/body/div/p and panics on one without begin or end.
+// errors and missing or bad times with a line number, and to refuse what
+// would make astisub slow: elements nested too deeply, too many cues.
+// astisub reads only <p> elements at tt/body/div/p and panics on one
+// without begin or end.
 func checkTTML(text string) error {
 	d := xml.NewDecoder(strings.NewReader(text))
 	var path []string
+	cues := 0
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
@@ -95,10 +103,17 @@ func checkTTML(text string) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			path = append(path, t.Name.Local)
+			if len(path) > maxTTMLDepth {
+				line, _ := d.InputPos()
+				return parseErrorf(nil, "Rad %d: elementen är nästlade i fler än %d nivåer", line, maxTTMLDepth)
+			}
 			if strings.Join(path, "/") == "tt/body/div/p" {
 				line, _ := d.InputPos()
 				if err := checkTTMLTimes(t, line); err != nil {
 					return err
+				}
+				if cues++; cues > maxCues {
+					return tooManyCues(cues)
 				}
 			}
 		case xml.EndElement:

@@ -411,6 +411,8 @@
       liveTrack.mode = "showing";
     }
     var clock = document.getElementById("ce-time");
+    var clockRow = document.getElementById("ce-clock");
+    if (clockRow) clockRow.hidden = false; // only JavaScript keeps it current
     video.addEventListener("timeupdate", function () {
       if (clock) clock.textContent = fmt(nowMs());
       markCurrent();
