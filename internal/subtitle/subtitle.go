@@ -4,7 +4,9 @@
 // and reduces every format to the same model: plain-text cues with
 // millisecond times. WriteVTT serves a track to the browser's <track>
 // element, WriteSRT offers it for download, and Store keeps one track per
-// webinar and language in MongoDB.
+// webinar and language in MongoDB, with a revision so that edits based on
+// an old one are refused. CheckEdit and Shift check and move the cues
+// staff change in the caption editor.
 package subtitle
 
 import "time"
