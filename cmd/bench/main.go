@@ -344,7 +344,8 @@ func writeReport(opts options, source string, rows []row, notes []string) error 
 	writeMarkdown(&buf, rows)
 	buf.WriteString(`
 Method: the portal runs as its own process (LOG_LEVEL=warn, MEDIA_DELIVERY=proxy) on a fresh data folder;
-"embedded" is its in-process versitygw, "minio" a MinIO process (the portal then runs only the embedded
+"embedded" is its in-process versitygw (the portal sends published media from versitygw's files with
+sendfile; uploads go through S3), "minio" a MinIO process (the portal then runs only the embedded
 MongoDB-wire server). Throughput is MB/s (10^6 bytes). (a) and (b) alternate portal and direct requests;
 TTFB is the time to the first response byte. (c) uploads a generated recording (a real MP4 header, so the
 portal's probe accepts it, then keystream bytes) and checks the SHA-256 the API reports; the direct

@@ -6,6 +6,7 @@
 //	portal token create --email E --name N  print a staff API token
 //	portal verify                           check every object against its metadata
 //	portal sweep [--dry-run] [--grace 24h]  remove leftovers of crashed uploads
+//	portal reindex                          rebuild the search index
 //
 // With no MONGODB_URI and S3_ENDPOINT it runs embedded MongoDB-wire and S3
 // servers with data under DATA_DIR (./storage).
@@ -47,6 +48,7 @@ Usage:
   portal sweep [--dry-run] [--grace 24h]
                                 abort unfinished uploads and remove orphaned objects and
                                 subtitle tracks older than the grace period
+  portal reindex                rebuild the search index (DATA_DIR/search) from the database
 Configuration comes from the environment; see README.md.
 `
 
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string) error {
 		return verifyCommand(ctx, args)
 	case "sweep":
 		return sweepCommand(ctx, args)
+	case "reindex":
+		return reindexCommand(ctx, args)
 	case "help":
 		fmt.Print(usage)
 		return nil

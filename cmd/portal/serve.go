@@ -53,6 +53,10 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	searchPath, err := searchDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	st, err := openStack(ctx, cfg, log)
 	if err != nil {
@@ -75,6 +79,12 @@ func serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	index, err := startSearch(ctx, searchPath, st, log)
+	if err != nil {
+		return err
+	}
+	defer index.Close()
+
 	var presigner server.Presigner
 	if cfg.MediaDelivery == "redirect" {
 		p, err := media.NewPresigner(st.s3, cfg.S3PublicEndpoint, cfg.S3PublicUseSSL, cfg.PresignTTL)
@@ -85,7 +95,7 @@ func serve(ctx context.Context, args []string) error {
 		log.Info("public media are redirected to presigned S3 URLs", "ttl", cfg.PresignTTL.String())
 	}
 	srv, err := server.New(server.Deps{
-		Presigner: presigner, Uploads: uploads,
+		Presigner: presigner, Uploads: uploads, LocalFiles: localFiles(st.local), Search: index,
 		Accounts: st.accounts, Webinars: st.webinars, Wishes: st.wishes, Objects: st.objects,
 		Ready:  map[string]server.Pinger{"mongodb": mongoPinger{st.mongo}, "s3": st.objects},
 		Logger: log, CookieSecure: cfg.CookieSecure, TrustedProxies: cfg.TrustedProxies,
@@ -162,4 +172,13 @@ func housekeeping(ctx context.Context, st *stack, uploads *upload.Store, log *sl
 		case <-t.C:
 		}
 	}
+}
+
+// localFiles is the embedded S3 server's folder as the server's optional
+// LocalFiles (a nil *media.LocalFiles must become a nil interface).
+func localFiles(l *media.LocalFiles) server.LocalFiles {
+	if l == nil {
+		return nil
+	}
+	return l
 }

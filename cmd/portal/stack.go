@@ -26,9 +26,11 @@ type stack struct {
 	mongo    *mongo.Client
 	db       *mongo.Database
 	objects  *media.Store
-	s3       media.Config // as connected, embedded or external
+	local    *media.LocalFiles // the embedded S3 server's files, nil otherwise
+	s3       media.Config      // as connected, embedded or external
 	accounts *account.Service
 	webinars *webinar.Service
+	tracks   *subtitle.Store
 	wishes   *wish.Store
 }
 
@@ -79,6 +81,12 @@ func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack
 		st.close()
 		return nil, fmt.Errorf("S3 storage (S3_ENDPOINT): %w", err)
 	}
+	if st.embedded != nil && st.embedded.ObjectsDir != "" {
+		if st.local, err = media.NewLocalFiles(st.embedded.ObjectsDir, s3.Bucket); err != nil {
+			st.close()
+			return nil, err
+		}
+	}
 	st.accounts, err = account.NewService(pingCtx, st.db, cfg.SessionTTL)
 	if err != nil {
 		st.close()
@@ -89,7 +97,8 @@ func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack
 		st.close()
 		return nil, err
 	}
-	st.webinars = webinar.NewService(store, st.objects, subtitle.NewStore(st.db),
+	st.tracks = subtitle.NewStore(st.db)
+	st.webinars = webinar.NewService(store, st.objects, st.tracks,
 		webinar.Limits{RecordingBytes: cfg.MaxRecordingBytes, SlidesBytes: cfg.MaxSlidesBytes, SubtitleBytes: cfg.MaxSubtitleBytes}, log)
 	st.wishes = wish.NewStore(st.db)
 	return st, nil

@@ -9,6 +9,14 @@ import (
 // Speaker is one person presenting at a webinar.
 type Speaker struct{ Name, Role, Organisation string }
 
+// Chapter is a titled moment of a demo clip; Slide is the slide deck page
+// shown from then on (0: none).
+type Chapter struct {
+	Start time.Duration
+	Title string
+	Slide int
+}
+
 // Webinar is one demo archive entry with its media.
 type Webinar struct {
 	Title, Summary, Description, Organiser string
@@ -22,6 +30,7 @@ type Webinar struct {
 	Slides                                 []byte            // PDF
 	SlidesFilename                         string
 	Poster                                 []byte // JPEG frame of the clip
+	Chapters                               []Chapter
 }
 
 //go:embed assets/*.mp4 assets/*.srt assets/*.jpg
@@ -63,6 +72,15 @@ func entries() []entry {
 				Topics:    []string{"Vatten och avlopp", "Krisberedskap"},
 				HeldAt:    date(2024, time.May, 6),
 				Language:  "sv",
+				// Each chapter starts with the subtitle that opens it and
+				// names the slide shown.
+				Chapters: []Chapter{
+					{0, "Välkommen", 1},
+					{4 * time.Second, "Varför är vattnet sårbart?", 2},
+					{6 * time.Second, "Små kommuners förutsättningar", 3},
+					{10 * time.Second, "Att stärka krisberedskapen", 4},
+					{12 * time.Second, "Tack!", 5},
+				},
 			},
 			asset:     "vattenforsorjning",
 			subLangs:  []string{"sv", "en"},

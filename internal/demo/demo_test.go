@@ -3,10 +3,13 @@ package demo
 import (
 	"bytes"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
 func mustWebinars(t *testing.T) []Webinar {
@@ -197,5 +200,31 @@ func TestPosters(t *testing.T) {
 		if len(w.Poster) < 1000 || w.Poster[0] != 0xFF || w.Poster[1] != 0xD8 {
 			t.Errorf("%q: poster is not a JPEG (%d bytes)", w.Title, len(w.Poster))
 		}
+	}
+}
+
+// TestChapters: the demo chapters pass the checks staff input gets, and
+// each names a slide the deck has (title slide, bullet slides, "Tack!").
+func TestChapters(t *testing.T) {
+	withChapters := 0
+	for i, e := range entries() {
+		w := mustWebinars(t)[i]
+		if len(w.Chapters) == 0 {
+			continue
+		}
+		withChapters++
+		rows := make([]webinar.ChapterRow, len(w.Chapters))
+		for j, c := range w.Chapters {
+			rows[j] = webinar.ChapterRow{Start: webinar.FormatClock(c.Start), Title: c.Title, Slide: strconv.Itoa(c.Slide)}
+			if c.Slide < 1 || c.Slide > len(e.slides)+2 {
+				t.Errorf("%q chapter %q names slide %d; the deck has %d", w.Title, c.Title, c.Slide, len(e.slides)+2)
+			}
+		}
+		if _, errs := webinar.CheckChapters(rows, w.VideoDuration); errs != nil {
+			t.Errorf("%q chapters: %v", w.Title, errs)
+		}
+	}
+	if withChapters == 0 {
+		t.Error("no demo webinar has chapters")
 	}
 }

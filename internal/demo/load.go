@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/smakom/webinar-portal/internal/webinar"
 )
@@ -59,6 +60,18 @@ func loadOne(ctx context.Context, svc *webinar.Service, d Webinar) error {
 	}
 	if _, err := svc.AddSlides(ctx, w.Slug, d.SlidesFilename, bytes.NewReader(d.Slides), int64(len(d.Slides))); err != nil {
 		return fmt.Errorf("slides: %w", err)
+	}
+	if len(d.Chapters) > 0 {
+		rows := make([]webinar.ChapterRow, len(d.Chapters))
+		for i, c := range d.Chapters {
+			rows[i] = webinar.ChapterRow{Start: webinar.FormatClock(c.Start), Title: c.Title}
+			if c.Slide > 0 {
+				rows[i].Slide = strconv.Itoa(c.Slide)
+			}
+		}
+		if _, err := svc.SetChapters(ctx, w.Slug, rows, nil); err != nil {
+			return fmt.Errorf("chapters: %w", err)
+		}
 	}
 	for _, lang := range []string{"sv", "en"} {
 		data, ok := d.Subtitles[lang]

@@ -32,6 +32,8 @@ type Servers struct {
 	S3Endpoint  string // host:port, plain HTTP on loopback
 	S3AccessKey string
 	S3SecretKey string
+	// ObjectsDir holds one folder per bucket, each object a plain file.
+	ObjectsDir string
 
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -90,6 +92,7 @@ func StartOnly(ctx context.Context, dataDir string, logger *slog.Logger, mongo, 
 			s.Stop()
 			return nil, err
 		}
+		s.ObjectsDir = objDir
 	}
 	return s, nil
 }

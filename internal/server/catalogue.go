@@ -1,13 +1,16 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/smakom/webinar-portal/internal/search"
 	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
@@ -22,21 +25,49 @@ type cataloguePage struct {
 	Page, Pages  int
 	Topics       []string
 	Years        []int
+	// Searching: the page answers a query from the full-text index, with
+	// facet counts and a choice of order.
+	Searching                   bool
+	Organiser, Subtitled, Track string // facet filters of a search
+	Sort                        string
+	Facets                      []facetGroup
+	// Moments are where a search's words were said, by webinar id.
+	Moments map[string][]search.Moment
 }
 
-// PageURL keeps the current filters on pagination links.
-func (p cataloguePage) PageURL(n int) string {
+// MomentsOf lists the transcript hits of one webinar.
+func (p cataloguePage) MomentsOf(id string) []search.Moment { return p.Moments[id] }
+
+// params are the page's current query parameters, without the page number.
+func (p cataloguePage) params() url.Values {
 	q := url.Values{}
-	if p.Query != "" {
-		q.Set("q", p.Query)
-	}
-	if p.Topic != "" {
-		q.Set("topic", p.Topic)
+	for k, v := range map[string]string{"q": p.Query, "topic": p.Topic, "organiser": p.Organiser,
+		"subtitled": p.Subtitled, "lang": p.Track, "sort": p.Sort} {
+		if v != "" {
+			q.Set(k, v)
+		}
 	}
 	if p.Year > 0 {
 		q.Set("year", strconv.Itoa(p.Year))
 	}
+	return q
+}
+
+// PageURL keeps the current filters on pagination links.
+func (p cataloguePage) PageURL(n int) string {
+	q := p.params()
 	q.Set("page", strconv.Itoa(n))
+	return "/?" + q.Encode()
+}
+
+// with is the URL of this search with one parameter changed ("" removes it).
+func (p cataloguePage) with(key, value string) string {
+	q := p.params()
+	if value == "" {
+		q.Del(key)
+	} else {
+		q.Set(key, value)
+	}
 	return "/?" + q.Encode()
 }
 
@@ -68,7 +99,28 @@ func (s *Server) showCatalogue(c *fiber.Ctx) error {
 	defer cancel()
 	v := viewer(c)
 	f := catalogueFilter(c, v)
-	items, total, err := s.deps.Webinars.Store().List(ctx, f)
+	var items []*webinar.Webinar
+	var total int64
+	var moments map[string][]search.Moment
+	var err error
+	page := cataloguePage{Query: f.Query, Topic: f.Topic, Year: f.Year, Page: f.Page}
+	if s.deps.Search != nil && f.Query != "" {
+		page.Searching = true
+		page.Organiser = truncate(strings.TrimSpace(c.Query("organiser")), 200)
+		page.Subtitled = truncate(c.Query("subtitled"), 3)
+		page.Track = truncate(c.Query("lang"), 8)
+		page.Sort = c.Query("sort")
+		if !slices.Contains([]string{search.SortNewest, search.SortOldest, search.SortTitle}, page.Sort) {
+			page.Sort = ""
+		}
+		var res *search.Result
+		items, total, moments, res, err = s.searchCatalogue(c, f, page)
+		if err == nil {
+			page.Facets = catalogueFacets(page, res)
+		}
+	} else {
+		items, total, err = s.deps.Webinars.Store().List(ctx, f)
+	}
 	if err != nil {
 		return err
 	}
@@ -76,14 +128,47 @@ func (s *Server) showCatalogue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	pages := int((total + perPage - 1) / perPage)
 	title := "Webbinarier"
 	if f.Page > 1 {
 		title = fmt.Sprintf("Webbinarier, sida %d", f.Page)
 	}
-	return s.render(c, fiber.StatusOK, "catalogue", cataloguePage{
-		Base: s.base(c, title, "catalogue"), Items: items, Total: total,
-		Query: f.Query, Topic: f.Topic, Year: f.Year, Page: f.Page, Pages: pages,
-		Topics: sortedSwedish(topics), Years: sortedDesc(years),
-	})
+	page.Base = s.base(c, title, "catalogue")
+	page.Items, page.Total, page.Moments = items, total, moments
+	page.Pages = int((total + perPage - 1) / perPage)
+	page.Topics, page.Years = sortedSwedish(topics), sortedDesc(years)
+	return s.render(c, fiber.StatusOK, "catalogue", page)
+}
+
+// searchCatalogue answers a catalogue query from the full-text index:
+// best matches first, each with the moments its transcript matched.
+func (s *Server) searchCatalogue(c *fiber.Ctx, f webinar.Filter, p cataloguePage) ([]*webinar.Webinar, int64, map[string][]search.Moment, *search.Result, error) {
+	req := search.Request{Query: f.Query, Visibilities: f.Visibilities, Topic: f.Topic,
+		Organiser: p.Organiser, Subtitled: p.Subtitled, Lang: p.Track, Sort: p.Sort,
+		From: (f.Page - 1) * perPage, Size: perPage}
+	if f.Year > 0 {
+		req.Year = strconv.Itoa(f.Year)
+	}
+	res, err := s.deps.Search.Search(req)
+	if err != nil {
+		return nil, 0, nil, nil, err
+	}
+	ctx, cancel := requestContext(c)
+	defer cancel()
+	items := make([]*webinar.Webinar, 0, len(res.Hits))
+	moments := map[string][]search.Moment{}
+	for _, h := range res.Hits {
+		w, err := s.deps.Webinars.Store().ByID(ctx, h.ID)
+		if errors.Is(err, webinar.ErrNotFound) {
+			continue // deleted since the index last synced
+		}
+		if err != nil {
+			return nil, 0, nil, nil, err
+		}
+		if !slices.Contains(f.Visibilities, w.Visibility) {
+			continue // changed since the index last synced
+		}
+		items = append(items, w)
+		moments[w.ID] = h.Moments
+	}
+	return items, int64(res.Total), moments, res, nil
 }

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
 	"github.com/smakom/webinar-portal/internal/account"
 	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/subtitle"
@@ -41,9 +43,12 @@ type portal struct {
 		Keys(ctx context.Context, prefix string) ([]string, error)
 	}
 	s3 media.Config
+	db *mongo.Database
 }
 
-func newPortal(t *testing.T) *portal {
+// newPortal runs the server on the embedded test servers; opts adjust its
+// dependencies.
+func newPortal(t *testing.T, opts ...func(*Deps)) *portal {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.MongoDB(t)
@@ -69,12 +74,16 @@ func newPortal(t *testing.T) *portal {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Deps{Uploads: uploads, Accounts: accounts, Webinars: svc, Wishes: wish.NewStore(db), Objects: objects,
-		Ready: map[string]Pinger{"mongodb": store, "s3": objects}, Logger: log, WishesPerHour: 1000, SessionTTL: time.Hour})
+	deps := Deps{Uploads: uploads, Accounts: accounts, Webinars: svc, Wishes: wish.NewStore(db), Objects: objects,
+		Ready: map[string]Pinger{"mongodb": store, "s3": objects}, Logger: log, WishesPerHour: 1000, SessionTTL: time.Hour}
+	for _, o := range opts {
+		o(&deps)
+	}
+	srv, err := New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &portal{t: t, srv: srv, accounts: accounts, webinars: svc, objects: objects, s3: s3}
+	return &portal{t: t, srv: srv, accounts: accounts, webinars: svc, objects: objects, s3: s3, db: db}
 }
 
 // client carries cookies like a browser, or a bearer token like a script.

@@ -108,6 +108,12 @@ func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
 		c.Context().Response.SkipBody = true
 		return nil
 	}
+	if s.deps.LocalFiles != nil && o.Known != nil {
+		if fr, err := s.deps.LocalFiles.Open(o.Key, obj.Size, start, length); err == nil {
+			c.Context().SetBodyStream(fr, int(length))
+			return nil
+		}
+	}
 	// The body is written after the handler returns, so the read must
 	// not be tied to this handler's context.
 	body, err := s.deps.Objects.Get(context.WithoutCancel(c.UserContext()), o.Key, start, length)

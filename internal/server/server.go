@@ -16,6 +16,7 @@ import (
 
 	"github.com/smakom/webinar-portal/internal/account"
 	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/search"
 	"github.com/smakom/webinar-portal/internal/upload"
 	"github.com/smakom/webinar-portal/internal/webinar"
 	"github.com/smakom/webinar-portal/internal/wish"
@@ -25,6 +26,17 @@ import (
 type ObjectReader interface {
 	Stat(ctx context.Context, key string) (media.Object, error)
 	Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
+}
+
+// LocalFiles opens objects straight from the S3 server's folder when the
+// portal runs it in-process; media then go out with sendfile.
+type LocalFiles interface {
+	Open(key string, size, offset, length int64) (*media.FileRange, error)
+}
+
+// Searcher answers catalogue searches from the full-text index.
+type Searcher interface {
+	Search(r search.Request) (*search.Result, error)
 }
 
 // Presigner gives short-lived direct URLs for public media (redirect
@@ -49,6 +61,13 @@ type Deps struct {
 	// Presigner, when set, answers public media with a redirect to the
 	// S3 server (MEDIA_DELIVERY=redirect); nil streams through the portal.
 	Presigner Presigner
+	// LocalFiles, when set, serves media whose size the metadata knows
+	// from local files; anything it cannot open is read through S3.
+	LocalFiles LocalFiles
+	// Search, when set, answers catalogue queries (words in q) from the
+	// full-text index, down to the moment in a transcript; without it
+	// the catalogue matches titles in MongoDB.
+	Search Searcher
 	// Ready checks, by name ("mongodb", "s3").
 	Ready        map[string]Pinger
 	Logger       *slog.Logger
@@ -65,6 +84,7 @@ type Deps struct {
 type Server struct {
 	deps      Deps
 	followers followers // resumable uploads being moved into S3
+	cueCache  cueCache  // transcript cues of the watch page
 	log       *slog.Logger
 	pages     *renderer
 	app       *fiber.App
@@ -83,7 +103,7 @@ func New(deps Deps) (*Server, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
-	s := &Server{deps: deps, log: deps.Logger, pages: pages}
+	s := &Server{deps: deps, log: deps.Logger, pages: pages, cueCache: cueCache{ttl: cueCacheTTL}}
 	s.app = fiber.New(fiber.Config{
 		AppName:                      "smakom-portal",
 		StreamRequestBody:            true,
@@ -135,6 +155,8 @@ func (s *Server) routes() {
 	app.Get("/webinars/:slug/subtitles/:file", s.serveSubtitles)
 	app.Get("/webinars/:slug/poster", s.servePoster)
 
+	app.Get("/feeds/webinars.:format", s.serveFeed)
+
 	app.Get("/wishes/new", s.newWish)
 	app.Post("/wishes", s.wishLimiter(), s.createWish)
 	app.Get("/wishes/thanks", s.showWishThanks)
@@ -165,9 +187,12 @@ func (s *Server) routes() {
 	staff.Get("/wishes", s.listWishes)
 	staff.Post("/wishes/:id/status", s.setWishStatus)
 
+	s.chapterRoutes(app, staff)
+
 	api := app.Group("/api/v1")
 	api.Get("/webinars", s.apiListWebinars)
 	api.Get("/webinars/:slug", s.apiGetWebinar)
+	api.Get("/search", s.apiSearch)
 	api.Post("/wishes", s.wishLimiter(), s.apiCreateWish)
 	staffAPI := api.Group("", s.requireStaffAPI)
 	staffAPI.Post("/webinars", s.apiCreateWebinar)

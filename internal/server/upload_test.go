@@ -9,13 +9,56 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/smakom/webinar-portal/internal/account"
+	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/testenv"
 )
 
+// countingLocalFiles counts the reads the embedded S3 server's folder served.
+type countingLocalFiles struct {
+	LocalFiles
+	served atomic.Int64
+}
+
+func (c *countingLocalFiles) Open(key string, size, offset, length int64) (*media.FileRange, error) {
+	fr, err := c.LocalFiles.Open(key, size, offset, length)
+	if err == nil {
+		c.served.Add(1)
+	}
+	return fr, err
+}
+
+// TestRecordingRoundTripAndRanges streams through S3 (as with an external
+// server) and from the embedded server's files (the default).
 func TestRecordingRoundTripAndRanges(t *testing.T) {
-	p := newPortal(t)
+	t.Run("through S3", func(t *testing.T) { testRecordingRoundTripAndRanges(t, nil) })
+	t.Run("local files", func(t *testing.T) {
+		counter := &countingLocalFiles{}
+		testRecordingRoundTripAndRanges(t, counter)
+		if counter.served.Load() < 8 {
+			t.Errorf("only %d reads came from local files", counter.served.Load())
+		}
+	})
+}
+
+// testRecordingRoundTripAndRanges uploads a recording and reads it back,
+// whole and in ranges; local, when set, is pointed at the portal's bucket.
+func testRecordingRoundTripAndRanges(t *testing.T, local *countingLocalFiles) {
+	p := newPortal(t, func(d *Deps) {
+		if local != nil {
+			d.LocalFiles = local
+		}
+	})
+	if local != nil {
+		lf, err := media.NewLocalFiles(testenv.Servers(t).ObjectsDir, p.s3.Bucket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		local.LocalFiles = lf
+	}
 	api := p.apiClient()
 	slug := api.createWebinar("Rundresa", "public")
 	data := fakeMP4(5<<20 + 123) // larger than the in-memory body limit: streamed

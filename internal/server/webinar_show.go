@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/smakom/webinar-portal/internal/webinar"
@@ -11,6 +13,12 @@ type watchPage struct {
 	Webinar      *webinar.Webinar
 	DefaultTrack string // captions on by default in the UI language
 	FirstPDF     int    // 1-based index of the first PDF deck, 0 when none
+	// StartAt is the ?t= moment the video starts at ("" from the start),
+	// in seconds for the media fragment, StartClock the same as 12:34.
+	StartAt, StartClock string
+	Transcript          *transcriptView // nil without subtitles
+	Chapters            []chapterView
+	SlideMoments        []chapterView // chapters tied to a slide
 }
 
 func (s *Server) showWebinar(c *fiber.Ctx) error {
@@ -21,9 +29,14 @@ func (s *Server) showWebinar(c *fiber.Ctx) error {
 		return err
 	}
 	page := watchPage{Base: s.base(c, w.Title, "catalogue"), Webinar: w}
-	// Captions in the UI language are on by default, then Swedish, then
-	// whatever there is.
-	for _, lang := range []string{page.Lang, "sv"} {
+	// Captions are on by default in the language the visitor chose for
+	// the transcript, else the UI language, then Swedish, then whatever
+	// there is.
+	chosen := ""
+	if _, ok := w.Track(c.Query(transcriptParam)); ok {
+		chosen = c.Query(transcriptParam)
+	}
+	for _, lang := range []string{chosen, page.Lang, "sv"} {
 		if _, ok := w.Track(lang); ok && page.DefaultTrack == "" {
 			page.DefaultTrack = lang
 		}
@@ -36,6 +49,29 @@ func (s *Server) showWebinar(c *fiber.Ctx) error {
 			page.FirstPDF = i + 1
 			break
 		}
+	}
+	prefix := seekPrefix(chosen)
+	start, hasStart := startParam(c.Query("t"), w.Length())
+	if hasStart && w.Recording != nil {
+		page.StartAt, page.StartClock = seconds(start), webinar.FormatClock(start.Truncate(time.Second))
+	}
+	page.Chapters = chapterViews(w.Chapters, prefix)
+	for _, ch := range page.Chapters {
+		if ch.Slide > 0 {
+			page.SlideMoments = append(page.SlideMoments, ch)
+		}
+	}
+	if track, ok := w.Track(page.DefaultTrack); ok {
+		cues, err := s.cueCache.cues(ctx, w, track.Lang, s.deps.Webinars.Cues)
+		if err != nil {
+			// The page is still worth showing: the video and captions
+			// may work even when the transcript cannot be read.
+			s.log.Warn("transcript not shown", "request_id", requestID(c), "webinar", w.ID, "lang", track.Lang, "err", err)
+			page.Transcript = &transcriptView{Lang: track.Lang, Label: track.Label, Missing: true}
+		} else {
+			page.Transcript = newTranscript(track, cues, prefix, start, hasStart)
+		}
+		page.Transcript.Langs = transcriptLangs(w, track.Lang)
 	}
 	if w.Visibility != webinar.Public && w.Visibility != webinar.Unlisted {
 		c.Set(fiber.HeaderCacheControl, "private, no-store")

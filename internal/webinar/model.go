@@ -131,9 +131,12 @@ type SubtitleTrack struct {
 	Cues  int    `bson:"cues" json:"cues"`
 }
 
+// Chapter is a titled moment of the recording (see chapters.go). Slide,
+// when set, is the page of the first slide deck shown from that moment.
 type Chapter struct {
 	StartMS int64  `bson:"start_ms" json:"start_ms"`
 	Title   string `bson:"title" json:"title"`
+	Slide   int    `bson:"slide,omitempty" json:"slide,omitempty"`
 }
 
 // Webinar is one recorded webinar with its metadata.

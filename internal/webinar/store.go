@@ -100,6 +100,9 @@ type Filter struct {
 	Query        string // case-insensitive match on title, summary, organiser, speakers
 	Page         int    // 1-based
 	PerPage      int
+	// NewlyPublished orders by publication, newest first (feeds);
+	// otherwise by the date held.
+	NewlyPublished bool
 }
 
 // List returns one page of webinars, newest first, and the total count.
@@ -132,8 +135,12 @@ func (s *Store) List(ctx context.Context, f Filter) ([]*Webinar, int64, error) {
 	if f.Page < 1 {
 		f.Page = 1
 	}
+	order := bson.D{{Key: "held_at", Value: -1}, {Key: "created_at", Value: -1}}
+	if f.NewlyPublished {
+		order = bson.D{{Key: "published_at", Value: -1}, {Key: "created_at", Value: -1}}
+	}
 	opts := options.Find().
-		SetSort(bson.D{{Key: "held_at", Value: -1}, {Key: "created_at", Value: -1}}).
+		SetSort(order).
 		SetSkip(int64((f.Page - 1) * f.PerPage)).
 		SetLimit(int64(f.PerPage))
 	cur, err := s.coll.Find(ctx, q, opts)

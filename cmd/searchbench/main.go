@@ -1,0 +1,307 @@
+// Command searchbench measures the search index on a synthetic archive:
+// N webinars, each with a one-hour Swedish transcript (about 900 cues,
+// 9,000 words). It reports the time to build the index, its size on disk
+// and the latency of a fixed mix of queries (single words, inflected
+// forms, rare words, phrases and typos) with visibility filtering on, as
+// an anonymous visitor sees the archive.
+//
+//	go run ./cmd/searchbench [-webinars 1000] [-cues 900] [-out search-bench-results.md]
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io/fs"
+	"log"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/smakom/webinar-portal/internal/search"
+	"github.com/smakom/webinar-portal/internal/subtitle"
+	"github.com/smakom/webinar-portal/internal/webinar"
+)
+
+type options struct {
+	webinars, cues, queries int
+	seed                    uint64
+	out, dir, cpuProfile    string
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.webinars, "webinars", 1000, "webinars in the archive")
+	flag.IntVar(&o.cues, "cues", 900, "cues per transcript (about 10 words each)")
+	flag.IntVar(&o.queries, "queries", 200, "queries in the mix")
+	flag.Uint64Var(&o.seed, "seed", 1, "seed of the generated archive and queries")
+	flag.StringVar(&o.out, "out", "search-bench-results.md", "Markdown file for the results")
+	flag.StringVar(&o.dir, "dir", "", "folder for the index (default: a temporary folder, removed after)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the queries to this file")
+	flag.Parse()
+	if err := run(o); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(o options) error {
+	dir := o.dir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "searchbench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	ix, _, err := search.Open(filepath.Join(dir, "index"))
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+
+	gen := newGenerator(o.seed)
+	var peak uint64
+	start := time.Now()
+	b := ix.NewBatch()
+	for i := 0; i < o.webinars; i++ {
+		w, cues := gen.webinar(i, o.cues)
+		if err := b.Put(w, []search.Track{{Lang: "sv", Cues: cues}}); err != nil {
+			return err
+		}
+		if b.Size() >= 50 {
+			if err := b.Commit(); err != nil {
+				return err
+			}
+			peak = max(peak, heapInUse())
+		}
+		if (i+1)%100 == 0 {
+			fmt.Fprintf(os.Stderr, "\rindexing %d/%d", i+1, o.webinars)
+		}
+	}
+	if err := b.Commit(); err != nil {
+		return err
+	}
+	build := time.Since(start)
+	fmt.Fprintln(os.Stderr)
+	size, err := dirSize(filepath.Join(dir, "index"))
+	if err != nil {
+		return err
+	}
+
+	queries := gen.queries(o.queries)
+	anonymous := webinar.ListedFor(webinar.Viewer{})
+	for _, q := range queries[:min(20, len(queries))] { // warm caches
+		if _, err := ix.Search(search.Request{Query: q.text, Visibilities: anonymous}); err != nil {
+			return err
+		}
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var lat []time.Duration
+	byKind := map[string][]time.Duration{}
+	hitless := map[string]int{}
+	for _, q := range queries {
+		t0 := time.Now()
+		res, err := ix.Search(search.Request{Query: q.text, Visibilities: anonymous, Size: 12})
+		d := time.Since(t0)
+		if err != nil {
+			return fmt.Errorf("query %q: %w", q.text, err)
+		}
+		for _, h := range res.Hits {
+			if !gen.public[h.ID] {
+				return fmt.Errorf("query %q found %s, which an anonymous visitor may not see", q.text, h.Slug)
+			}
+		}
+		if res.Total == 0 {
+			hitless[q.kind]++
+		}
+		lat = append(lat, d)
+		byKind[q.kind] = append(byKind[q.kind], d)
+	}
+	return report(o, build, size, peak, lat, byKind, hitless)
+}
+
+func heapInUse() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}
+
+func dirSize(dir string) (int64, error) {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err == nil {
+			n += fi.Size()
+		}
+		return err
+	})
+	return n, err
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(p*float64(len(s))+0.5) - 1
+	return s[max(0, min(i, len(s)-1))]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+func report(o options, build time.Duration, size int64, peak uint64, lat []time.Duration, byKind map[string][]time.Duration, hitless map[string]int) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Search benchmark\n\nRun %s on %d CPUs (%s): %d webinars × %d cues (about %d words each), %d queries as an anonymous visitor (visibility filter on; %d%% of the webinars are public).\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), runtime.Version(), o.webinars, o.cues, o.cues*10, len(lat), publicShare)
+	b.WriteString("| Measure | Value | Target | Result |\n|---|---|---|---|\n")
+	verdict := func(ok bool) string {
+		if ok {
+			return "pass"
+		}
+		return "FAIL"
+	}
+	fmt.Fprintf(&b, "| index build | %.1f s | ≤ 120 s | %s |\n", build.Seconds(), verdict(build <= 120*time.Second))
+	fmt.Fprintf(&b, "| index size on disk | %.0f MiB | — | — |\n", float64(size)/(1<<20))
+	fmt.Fprintf(&b, "| Go heap in use while building (largest sample) | %.0f MiB | — | — |\n", float64(peak)/(1<<20))
+	fmt.Fprintf(&b, "| query latency p50 | %s | — | — |\n", ms(percentile(lat, 0.50)))
+	fmt.Fprintf(&b, "| query latency p95 | %s | ≤ 30 ms | %s |\n", ms(percentile(lat, 0.95)), verdict(percentile(lat, 0.95) <= 30*time.Millisecond))
+	fmt.Fprintf(&b, "| query latency p99 | %s | — | — |\n", ms(percentile(lat, 0.99)))
+	b.WriteString("\nBy kind of query:\n\n| Kind | Queries | p50 | p95 | without hits |\n|---|---|---|---|---|\n")
+	kinds := make([]string, 0, len(byKind))
+	for k := range byKind {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %d |\n", k, len(byKind[k]), ms(percentile(byKind[k], 0.5)), ms(percentile(byKind[k], 0.95)), hitless[k])
+	}
+	b.WriteString("\nThe build time covers indexing the generated webinars and transcripts (read from memory, not from MongoDB). Latency is the time of `search.Index.Search` for one page of 12 hits with facets and transcript moments.\n")
+	fmt.Print(b.String())
+	return os.WriteFile(o.out, []byte(b.String()), 0o644)
+}
+
+// publicShare is the percentage of generated webinars that are public.
+const publicShare = 70
+
+// generator makes a reproducible archive and a query mix that fits it.
+type generator struct {
+	r       *rand.Rand
+	public  map[string]bool
+	phrases []string // two adjacent words from real cues
+}
+
+func newGenerator(seed uint64) *generator {
+	return &generator{r: rand.New(rand.NewPCG(seed, 2)), public: map[string]bool{}}
+}
+
+func (g *generator) pick(words []string) string { return words[g.r.IntN(len(words))] }
+
+func (g *generator) sentence(n int) []string {
+	words := make([]string, n)
+	for i := range words {
+		if g.r.IntN(3000) == 0 {
+			words[i] = g.pick(rareWords)
+		} else {
+			words[i] = g.pick(commonWords)
+		}
+	}
+	return words
+}
+
+func (g *generator) webinar(i, cues int) (*webinar.Webinar, []subtitle.Cue) {
+	vis := webinar.Public
+	switch v := g.r.IntN(100); {
+	case v >= publicShare+20:
+		vis = webinar.Draft
+	case v >= publicShare:
+		vis = webinar.Members
+	}
+	topic := g.pick(topics)
+	w := &webinar.Webinar{
+		ID:          fmt.Sprintf("w%05d", i),
+		Slug:        fmt.Sprintf("webbinarium-%d", i),
+		Title:       topic + ": " + strings.Join(g.sentence(4), " "),
+		Summary:     strings.Join(g.sentence(20), " "),
+		Description: strings.Join(g.sentence(80), " "),
+		Organiser:   g.pick(organisers),
+		Topics:      []string{topic},
+		Speakers:    []webinar.Speaker{{Name: g.pick(firstNames) + " " + g.pick(lastNames), Role: "strateg"}},
+		HeldAt:      time.Date(2019+g.r.IntN(8), time.Month(1+g.r.IntN(12)), 1+g.r.IntN(28), 10, 0, 0, 0, time.UTC),
+		Visibility:  vis,
+	}
+	g.public[w.ID] = vis == webinar.Public
+	out := make([]subtitle.Cue, cues)
+	for c := range out {
+		words := g.sentence(8 + g.r.IntN(5))
+		start := time.Duration(c) * 4 * time.Second
+		out[c] = subtitle.Cue{Start: start, End: start + 3900*time.Millisecond, Text: strings.Join(words, " ")}
+		if vis == webinar.Public && len(g.phrases) < 400 && g.r.IntN(2000) == 0 {
+			k := g.r.IntN(len(words) - 1)
+			g.phrases = append(g.phrases, words[k]+" "+words[k+1])
+		}
+	}
+	return w, out
+}
+
+type benchQuery struct{ kind, text string }
+
+// queries is a fixed mix: 30% content words, 20% inflected forms, 15% rare
+// words, 20% phrases, 15% words with a typo.
+func (g *generator) queries(n int) []benchQuery {
+	content := commonWords[29:] // past the function words
+	var out []benchQuery
+	for len(out) < n {
+		switch i := len(out) % 20; {
+		case i < 6:
+			out = append(out, benchQuery{"word", g.pick(content)})
+		case i < 10:
+			out = append(out, benchQuery{"inflected", inflect(g.pick(content))})
+		case i < 13:
+			out = append(out, benchQuery{"rare", g.pick(rareWords)})
+		case i < 17 && len(g.phrases) > 0:
+			out = append(out, benchQuery{"phrase", `"` + g.phrases[g.r.IntN(len(g.phrases))] + `"`})
+		default:
+			out = append(out, benchQuery{"typo", typo(g.r, g.pick(content))})
+		}
+	}
+	return out
+}
+
+// inflect adds a Swedish definite or plural ending.
+func inflect(w string) string {
+	for _, s := range []string{"en", "na", "ens", "arna"} {
+		if strings.HasSuffix(w, s) {
+			return w
+		}
+	}
+	return w + "en"
+}
+
+// typo swaps two neighbouring letters of a longer word.
+func typo(r *rand.Rand, w string) string {
+	rs := []rune(w)
+	if len(rs) < 6 {
+		return w
+	}
+	i := 1 + r.IntN(len(rs)-3)
+	rs[i], rs[i+1] = rs[i+1], rs[i]
+	return string(rs)
+}

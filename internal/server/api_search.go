@@ -1,0 +1,85 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/smakom/webinar-portal/internal/apperr"
+	"github.com/smakom/webinar-portal/internal/search"
+	"github.com/smakom/webinar-portal/internal/webinar"
+)
+
+type apiMoment struct {
+	Lang    string `json:"lang"`
+	StartMS int64  `json:"start_ms"`
+	Text    string `json:"text"`
+	// Marked is the text with the matched words between « and ».
+	Marked string `json:"marked"`
+	URL    string `json:"url"`
+}
+
+type apiHit struct {
+	Slug    string      `json:"slug"`
+	Title   string      `json:"title"`
+	Score   float64     `json:"score"`
+	URL     string      `json:"url"`
+	Moments []apiMoment `json:"moments"`
+}
+
+// apiSearch is the catalogue search as JSON: GET /api/v1/search?q=...
+// with topic, year, organiser, subtitled (ja/nej), lang, sort (relevance,
+// newest, oldest, title), page and per_page. Staff also find drafts.
+func (s *Server) apiSearch(c *fiber.Ctx) error {
+	if s.deps.Search == nil {
+		return apperr.New(http.StatusServiceUnavailable, "search_unavailable", "Sökningen är inte tillgänglig just nu.")
+	}
+	v := viewer(c)
+	vis := webinar.ListedFor(v)
+	if v.Staff {
+		vis = webinar.Visibilities
+	}
+	page, _ := strconv.Atoi(c.Query("page"))
+	page = max(1, min(page, 10000))
+	per, err := strconv.Atoi(c.Query("per_page"))
+	if err != nil || per < 1 || per > 50 {
+		per = perPage
+	}
+	req := search.Request{Query: truncate(c.Query("q"), search.MaxQueryRunes), Visibilities: vis,
+		Topic: truncate(c.Query("topic"), 100), Year: truncate(c.Query("year"), 4), Organiser: truncate(c.Query("organiser"), 200),
+		Subtitled: truncate(c.Query("subtitled"), 3), Lang: truncate(c.Query("lang"), 8), Sort: c.Query("sort"),
+		From: (page - 1) * per, Size: per}
+	res, err := s.deps.Search.Search(req)
+	if err != nil {
+		return err
+	}
+	hits := make([]apiHit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		ah := apiHit{Slug: h.Slug, Title: h.Title, Score: h.Score, URL: "/webinars/" + h.Slug, Moments: []apiMoment{}}
+		for _, m := range h.Moments {
+			var text, marked strings.Builder
+			for _, p := range m.Pieces {
+				text.WriteString(p.Text)
+				if p.Match {
+					marked.WriteString("«" + p.Text + "»")
+				} else {
+					marked.WriteString(p.Text)
+				}
+			}
+			ah.Moments = append(ah.Moments, apiMoment{Lang: m.Lang, StartMS: m.StartMS, Text: text.String(), Marked: marked.String(),
+				URL: "/webinars/" + h.Slug + "?t=" + strconv.FormatInt(m.StartMS/1000, 10)})
+		}
+		hits = append(hits, ah)
+	}
+	facets := map[string][]fiber.Map{}
+	for name, counts := range res.Facets {
+		list := []fiber.Map{}
+		for _, fc := range counts {
+			list = append(list, fiber.Map{"value": fc.Value, "count": fc.Count})
+		}
+		facets[name] = list
+	}
+	return c.JSON(fiber.Map{"query": res.Terms, "total": res.Total, "page": page, "per_page": per, "hits": hits, "facets": facets})
+}

@@ -1,0 +1,109 @@
+package server
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/smakom/webinar-portal/internal/search"
+	"github.com/smakom/webinar-portal/internal/subtitle"
+)
+
+// Template helpers and messages for catalogue search.
+func init() {
+	// seconds is a moment's whole second, for ?t= links (rounded down, so
+	// playback starts just before the words).
+	templateFuncs["seconds"] = func(ms int64) int64 { return ms / 1000 }
+	templateFuncs["clockms"] = func(ms int64) string { return clock(time.Duration(ms/1000) * time.Second) }
+	for k, m := range map[string]message{
+		"catalogue.moments":        {"Sagt i inspelningen", "Said in the recording"},
+		"catalogue.refine":         {"Avgränsa träffarna", "Refine the results"},
+		"catalogue.sort":           {"Ordning", "Order"},
+		"catalogue.sort_relevance": {"Bäst träff först", "Best match first"},
+		"catalogue.sort_newest":    {"Nyast först", "Newest first"},
+		"catalogue.sort_oldest":    {"Äldst först", "Oldest first"},
+		"catalogue.sort_title":     {"Titel A–Ö", "Title A–Z"},
+		"catalogue.organiser":      {"Arrangör", "Organiser"},
+		"catalogue.subtitles":      {"Undertexter", "Subtitles"},
+		"catalogue.language":       {"Språk i undertexterna", "Subtitle language"},
+		"catalogue.with_subs":      {"Med undertexter", "With subtitles"},
+		"catalogue.without_subs":   {"Utan undertexter", "Without subtitles"},
+		"catalogue.remove_filter":  {"ta bort", "remove"},
+		"catalogue.hits":           {"träffar", "results"},
+	} {
+		messages[k] = m
+	}
+}
+
+// facetGroup is one facet of a search with its values and counts.
+type facetGroup struct {
+	Heading string
+	Values  []facetValue
+}
+
+type facetValue struct {
+	Label    string
+	Count    int
+	Selected bool
+	URL      string // applies the value, or removes it when selected
+}
+
+// catalogueFacets turns the index's facet counts into links that narrow the
+// search (or widen it again), in the page's language.
+func catalogueFacets(p cataloguePage, res *search.Result) []facetGroup {
+	t := func(key string) string { return translate(p.Lang, key) }
+	groups := []struct {
+		facet, param, heading, current string
+		label                          func(string) string
+	}{
+		{"topic", "topic", t("catalogue.topic"), p.Topic, nil},
+		{"year", "year", t("catalogue.year"), yearString(p.Year), nil},
+		{"org", "organiser", t("catalogue.organiser"), p.Organiser, nil},
+		{"subtitled", "subtitled", t("catalogue.subtitles"), p.Subtitled, func(v string) string {
+			if v == "ja" {
+				return t("catalogue.with_subs")
+			}
+			return t("catalogue.without_subs")
+		}},
+		{"lang", "lang", t("catalogue.language"), p.Track, func(v string) string {
+			if p.Lang == langEN {
+				switch v {
+				case "sv":
+					return "Swedish"
+				case "en":
+					return "English"
+				}
+				return v
+			}
+			return subtitle.LangLabel(v)
+		}},
+	}
+	var out []facetGroup
+	for _, g := range groups {
+		counts := res.Facets[g.facet]
+		if len(counts) == 0 {
+			continue
+		}
+		fg := facetGroup{Heading: g.heading}
+		for _, c := range counts {
+			v := facetValue{Label: c.Value, Count: c.Count, Selected: c.Value == g.current}
+			if g.label != nil {
+				v.Label = g.label(c.Value)
+			}
+			if v.Selected {
+				v.URL = p.with(g.param, "")
+			} else {
+				v.URL = p.with(g.param, c.Value)
+			}
+			fg.Values = append(fg.Values, v)
+		}
+		out = append(out, fg)
+	}
+	return out
+}
+
+func yearString(y int) string {
+	if y == 0 {
+		return ""
+	}
+	return strconv.Itoa(y)
+}
