@@ -97,7 +97,7 @@ func buildPortal(ctx context.Context, dir string) (string, error) {
 // developer may have exported, plus the given ones.
 func portalEnv(settings ...string) []string {
 	drop := map[string]bool{"PORT": true, "DATA_DIR": true, "LOG_LEVEL": true, "MEDIA_DELIVERY": true,
-		"PRESIGN_TTL": true, "MAX_RECORDING_BYTES": true, "MAX_SLIDES_BYTES": true, "COOKIE_SECURE": true,
+		"PRESIGN_TTL": true, "MAX_RECORDING_BYTES": true, "MAX_SLIDES_BYTES": true, "MAX_SUBTITLE_BYTES": true, "COOKIE_SECURE": true,
 		"TRUSTED_PROXIES": true, "DEV_TEMPLATES": true, "SESSION_TTL": true, "WISHES_PER_HOUR": true}
 	var env []string
 	for _, kv := range os.Environ() {

@@ -99,7 +99,7 @@ func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack
 	}
 	st.tracks = subtitle.NewStore(st.db)
 	st.webinars = webinar.NewService(store, st.objects, st.tracks,
-		webinar.Limits{RecordingBytes: cfg.MaxRecordingBytes, SlidesBytes: cfg.MaxSlidesBytes}, log)
+		webinar.Limits{RecordingBytes: cfg.MaxRecordingBytes, SlidesBytes: cfg.MaxSlidesBytes, SubtitleBytes: cfg.MaxSubtitleBytes}, log)
 	st.wishes = wish.NewStore(st.db)
 	return st, nil
 }

@@ -40,10 +40,13 @@ type Config struct {
 	S3PublicUseSSL    bool
 	MaxRecordingBytes int64
 	MaxSlidesBytes    int64
-	SessionTTL        time.Duration
-	WishesPerHour     int
-	LogLevel          string
-	DevTemplates      bool // re-read templates from web/ on every request
+	// MaxSubtitleBytes bounds a subtitle file, which is read whole and
+	// parsed in memory; at most MaxSubtitleBytesCeiling.
+	MaxSubtitleBytes int64
+	SessionTTL       time.Duration
+	WishesPerHour    int
+	LogLevel         string
+	DevTemplates     bool // re-read templates from web/ on every request
 }
 
 // Embedded reports whether the portal runs its own MongoDB-wire and S3 servers.
@@ -87,6 +90,7 @@ func Load(getenv func(string) string) (Config, error) {
 		S3PublicUseSSL:    r.bool("S3_PUBLIC_USE_SSL", false),
 		MaxRecordingBytes: r.bytes("MAX_RECORDING_BYTES", 4<<30),
 		MaxSlidesBytes:    r.bytes("MAX_SLIDES_BYTES", 200<<20),
+		MaxSubtitleBytes:  r.bytes("MAX_SUBTITLE_BYTES", 5<<20),
 		SessionTTL:        r.duration("SESSION_TTL", 14*24*time.Hour),
 		WishesPerHour:     r.int("WISHES_PER_HOUR", 5, 1, 10000),
 		LogLevel:          r.str("LOG_LEVEL", "info"),
@@ -98,7 +102,15 @@ func Load(getenv func(string) string) (Config, error) {
 	return c, c.validate()
 }
 
+// MaxSubtitleBytesCeiling is the largest MAX_SUBTITLE_BYTES allowed: the
+// subtitle parser's own limit (subtitle.MaxBytes), set by MongoDB's
+// 16 MiB document size.
+const MaxSubtitleBytesCeiling = 10 << 20
+
 func (c Config) validate() error {
+	if c.MaxSubtitleBytes > MaxSubtitleBytesCeiling {
+		return &Error{"MAX_SUBTITLE_BYTES", "must be at most 10MiB (a subtitle track is stored in one MongoDB document)"}
+	}
 	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
 		return &Error{"MONGODB_URI", "must start with mongodb:// or mongodb+srv://"}
 	}

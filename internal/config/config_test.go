@@ -75,6 +75,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"S3Region", c.S3Region, "us-east-1"},
 		{"MaxRecordingBytes", c.MaxRecordingBytes, int64(4 << 30)},
 		{"MaxSlidesBytes", c.MaxSlidesBytes, int64(200 << 20)},
+		{"MaxSubtitleBytes", c.MaxSubtitleBytes, int64(5 << 20)},
 		{"SessionTTL", c.SessionTTL, 14 * 24 * time.Hour},
 		{"WishesPerHour", c.WishesPerHour, 5},
 		{"LogLevel", c.LogLevel, "info"},
@@ -101,6 +102,7 @@ func TestLoadValues(t *testing.T) {
 		"S3_BUCKET", "smakom.archive-1",
 		"TRUSTED_PROXIES", " 10.0.0.1 , ,10.0.0.2",
 		"MAX_SLIDES_BYTES", "50MiB",
+		"MAX_SUBTITLE_BYTES", "512KiB",
 		"SESSION_TTL", "30m",
 		"LOG_LEVEL", "debug",
 	).get)
@@ -110,7 +112,7 @@ func TestLoadValues(t *testing.T) {
 	if c.Embedded() {
 		t.Error("Embedded() = true with MONGODB_URI and S3_ENDPOINT set")
 	}
-	if c.Port != 9090 || !c.S3UseSSL || c.S3Bucket != "smakom.archive-1" || c.MaxSlidesBytes != 50<<20 ||
+	if c.Port != 9090 || !c.S3UseSSL || c.S3Bucket != "smakom.archive-1" || c.MaxSlidesBytes != 50<<20 || c.MaxSubtitleBytes != 512<<10 ||
 		c.SessionTTL != 30*time.Minute || c.LogLevel != "debug" {
 		t.Errorf("Load = %+v", c)
 	}
@@ -145,6 +147,8 @@ func TestLoadErrors(t *testing.T) {
 		{"MAX_RECORDING_BYTES negative", env{"MAX_RECORDING_BYTES": "-1"}, "MAX_RECORDING_BYTES"},
 		{"MAX_RECORDING_BYTES zero", env{"MAX_RECORDING_BYTES": "0"}, "MAX_RECORDING_BYTES"},
 		{"MAX_SLIDES_BYTES unknown unit", env{"MAX_SLIDES_BYTES": "5TB"}, "MAX_SLIDES_BYTES"},
+		{"MAX_SUBTITLE_BYTES above 10MiB", env{"MAX_SUBTITLE_BYTES": "50MiB"}, "MAX_SUBTITLE_BYTES"},
+		{"MAX_SUBTITLE_BYTES zero", env{"MAX_SUBTITLE_BYTES": "0"}, "MAX_SUBTITLE_BYTES"},
 		{"bad LOG_LEVEL", env{"LOG_LEVEL": "verbose"}, "LOG_LEVEL"},
 		{"LOG_LEVEL in upper case", env{"LOG_LEVEL": "INFO"}, "LOG_LEVEL"},
 		{"bucket with upper case", env{"S3_BUCKET": "Webinars"}, "S3_BUCKET"},

@@ -11,7 +11,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/smakom/webinar-portal/internal/apperr"
-	"github.com/smakom/webinar-portal/internal/subtitle"
 	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
@@ -141,18 +140,20 @@ func (s *Server) apiPutSlides(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiPutSubtitles(c *fiber.Ctx) error {
-	if err := checkDeclaredSize(c, subtitle.MaxBytes); err != nil {
+	limit := s.deps.Webinars.Limits().Subtitles()
+	if err := checkDeclaredSize(c, limit); err != nil {
 		return err
 	}
+	charset := bodyCharset(c)
 	body, _ := rawBody(c)
-	data, err := readLimited(body, subtitle.MaxBytes)
+	data, err := readLimited(body, limit)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := requestContext(c)
 	defer cancel()
 	w, n, err := s.deps.Webinars.SetSubtitles(ctx, c.Params("slug"), webinar.SubtitleInput{
-		Lang: c.Params("lang"), Kind: c.Query("kind"), Label: c.Query("label"), Filename: c.Query("filename"), Data: data})
+		Lang: c.Params("lang"), Kind: c.Query("kind"), Label: c.Query("label"), Filename: c.Query("filename"), Charset: charset, Data: data})
 	if err != nil {
 		return err
 	}

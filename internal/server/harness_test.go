@@ -69,7 +69,7 @@ func newPortal(t *testing.T, opts ...func(*Deps)) *portal {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	svc := webinar.NewService(store, objects, subtitle.NewStore(db), webinar.Limits{RecordingBytes: 64 << 20, SlidesBytes: 8 << 20}, log)
+	svc := webinar.NewService(store, objects, subtitle.NewStore(db), webinar.Limits{RecordingBytes: 64 << 20, SlidesBytes: 8 << 20, SubtitleBytes: 5 << 20}, log)
 	uploads, err := upload.NewStore(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/smakom/webinar-portal/internal/apperr"
-	"github.com/smakom/webinar-portal/internal/subtitle"
 	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
@@ -130,14 +129,15 @@ func (s *Server) uploadPosterForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) uploadSubtitlesForm(c *fiber.Ctx) error {
-	if err := checkDeclaredSize(c, subtitle.MaxBytes); err != nil {
+	limit := s.deps.Webinars.Limits().Subtitles()
+	if err := checkDeclaredSize(c, limit); err != nil {
 		return err
 	}
 	form, err := readUploadForm(c)
 	if err != nil {
 		return err
 	}
-	data, err := readLimited(form.file, subtitle.MaxBytes)
+	data, err := readLimited(form.file, limit)
 	if err != nil {
 		return err
 	}

@@ -5,12 +5,16 @@ import (
 	"fmt"
 )
 
-// ParseError is the error Parse returns for a file it cannot accept. Msg is
-// Swedish, names the line or cue where it can, and is safe to show to the
-// person who uploaded the file. The cause (often an English astisub error)
-// is kept for logs through errors.Unwrap.
+// ParseError is the error Parse returns for a file it cannot accept, and
+// CheckEdit and Shift for cues they refuse. Msg is Swedish, names the line
+// or cue where it can, and is safe to show to the person who uploaded the
+// file or edited the cues. Cue is the 1-based number of the cue the error
+// is about (0 when it is not about one cue), so an editor can point at it.
+// The cause (often an English astisub error) is kept for logs through
+// errors.Unwrap.
 type ParseError struct {
 	Msg   string
+	Cue   int
 	cause error
 }
 
@@ -23,12 +27,16 @@ func parseErrorf(cause error, format string, args ...any) *ParseError {
 	return &ParseError{Msg: fmt.Sprintf(format, args...), cause: cause}
 }
 
+// cueErrorf is a ParseError about cue n (1-based).
+func cueErrorf(n int, format string, args ...any) *ParseError {
+	return &ParseError{Msg: fmt.Sprintf(format, args...), Cue: n}
+}
+
 // Messages shared by several formats.
 const (
 	msgEmpty     = "Filen är tom"
 	msgNoCues    = "Filen innehåller inga textrader"
 	msgUnknown   = "Okänt undertextformat: använd SRT, WebVTT, SSA/ASS, EBU STL eller TTML"
-	msgTooLarge  = "Filen är för stor: högst 10 MB"
 	msgBadTiming = "Rad %d: ogiltig tidskod"
 )
 

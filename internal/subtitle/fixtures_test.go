@@ -106,6 +106,26 @@ Dialogue: 0,0:00:04.40,0:00:07.20,Default,,0,0,0,,{\an8\c&H00FFFF&}Välkommen ti
 Dialogue: 0,0:00:08.00,0:00:10.00,Default,,0,0,0,,Ulf & Åsa <svarar> på frågor
 `
 
+// ssaStyled is SubStation Alpha v4 (not ASS): [V4 Styles] with its own
+// Format line, "Marked=0" as the first Dialogue field, override codes.
+const ssaStyled = `[Script Info]
+; Skrivet med Subtitle Workshop
+Title: SmåKom webbinarium
+ScriptType: v4.00
+Collisions: Normal
+PlayResY: 480
+
+[V4 Styles]
+Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, TertiaryColour, BackColour, Bold, Italic, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, AlphaLevel, Encoding
+Style: Default,Tahoma,24,16777215,65535,65535,-2147483640,-1,0,1,1,2,2,30,30,10,0,0
+
+[Events]
+Format: Marked, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+Dialogue: Marked=0,0:00:01.00,0:00:04.00,Default,,0000,0000,0000,,{\i1}Vattenförsörjningen{\i0} är en fråga\Nför alla kommuner
+Dialogue: Marked=0,0:00:04.40,0:00:07.20,Default,,0000,0000,0000,,Välkommen till SmåKoms webbinarium
+Dialogue: Marked=0,0:00:08.00,0:00:10.00,Default,,0000,0000,0000,,Ulf & Åsa <svarar> på frågor
+`
+
 const ttmlStyled = `<?xml version="1.0" encoding="UTF-8"?>
 <tt xmlns="http://www.w3.org/ns/ttml" xmlns:tts="http://www.w3.org/ns/ttml#styling"
     xmlns:ttp="http://www.w3.org/ns/ttml#parameter" ttp:frameRate="25" xml:lang="sv">
@@ -150,8 +170,13 @@ func utf16LE(t testing.TB, s string) []byte {
 }
 
 func latin1TTML(t testing.TB) []byte {
-	s := strings.Replace(ttmlStyled, `encoding="UTF-8"`, `encoding="ISO-8859-1"`, 1)
-	return encode(t, charmap.ISO8859_1, s)
+	return declaredTTML(t, "ISO-8859-1", charmap.ISO8859_1)
+}
+
+// declaredTTML is ttmlStyled in enc, with the encoding declared as name.
+func declaredTTML(t testing.TB, name string, enc encoding.Encoding) []byte {
+	s := strings.Replace(ttmlStyled, `encoding="UTF-8"`, `encoding="`+name+`"`, 1)
+	return encode(t, enc, s)
 }
 
 // stlOptions shape an EBU STL fixture written by astisub.
@@ -171,7 +196,12 @@ func stlFixture(t testing.TB, o stlOptions) []byte {
 	if o.teletext {
 		dsc = "1"
 	}
+	// Fixed dates: the writer would put today's in the header, and the
+	// copies in testdata must stay byte for byte the same.
+	date := time.Date(2024, 5, 6, 0, 0, 0, 0, time.UTC)
 	s.Metadata = &astisub.Metadata{
+		STLCreationDate:             &date,
+		STLRevisionDate:             &date,
 		Framerate:                   o.framerate,
 		STLDisplayStandardCode:      dsc,
 		STLCountryOfOrigin:          "SWE",
@@ -212,31 +242,43 @@ type fixture struct {
 	file   string // name hint
 	data   []byte
 	format string
+	// path is the fixture's copy in testdata/fixtures, which tests of
+	// other packages (the server's round trips) read; TestFixtureFiles
+	// keeps it equal to data.
+	path string
 }
 
 func fixtures(t testing.TB) []fixture {
 	return []fixture{
-		{"srt utf-8 bom crlf", "webbinarium.srt", withBOM(crlf(srtStyled)), FormatSRT},
-		{"srt utf-8 lf", "", []byte(srtStyled), FormatSRT},
-		{"srt windows-1252", "gammal.srt", encode(t, charmap.Windows1252, srtPlain), FormatSRT},
-		{"srt windows-1252 crlf", "gammal.srt", encode(t, charmap.Windows1252, crlf(srtPlain)), FormatSRT},
-		{"srt iso-8859-1", "gammal.srt", encode(t, charmap.ISO8859_1, srtPlain), FormatSRT},
-		{"srt utf-16le bom", "unicode.srt", utf16LE(t, crlf(srtPlain)), FormatSRT},
-		{"srt misnamed .txt", "undertext.txt", []byte(srtPlain), FormatSRT},
-		{"srt old mac cr", "", []byte(strings.ReplaceAll(srtPlain, "\n", "\r")), FormatSRT},
-		{"vtt styled", "webbinarium.vtt", []byte(vttStyled), FormatVTT},
-		{"vtt bom crlf", "webbinarium.vtt", withBOM(crlf(vttStyled)), FormatVTT},
-		{"vtt windows-1252", "", encode(t, charmap.Windows1252, vttStyled), FormatVTT},
-		{"vtt named .srt", "fel.srt", []byte(vttStyled), FormatVTT},
-		{"ass styled", "webbinarium.ass", []byte(assStyled), FormatSSA},
-		{"ass bom crlf", "webbinarium.ass", withBOM(crlf(assStyled)), FormatSSA},
-		{"ass windows-1252", "", encode(t, charmap.Windows1252, assStyled), FormatSSA},
-		{"ttml utf-8", "webbinarium.ttml", []byte(ttmlStyled), FormatTTML},
-		{"ttml iso-8859-1 declared", "webbinarium.xml", latin1TTML(t), FormatTTML},
-		{"ttml crlf", "webbinarium.dfxp", []byte(crlf(ttmlStyled)), FormatTTML},
-		{"stl 25 fps open", "webbinarium.stl", stlFixture(t, stlOptions{framerate: 25}), FormatSTL},
-		{"stl 30 fps open", "", stlFixture(t, stlOptions{framerate: 30}), FormatSTL},
-		{"stl 25 fps teletext", "webbinarium.stl", stlFixture(t, stlOptions{framerate: 25, teletext: true}), FormatSTL},
-		{"stl programme start 10h", "", stlFixture(t, stlOptions{framerate: 25, programmeStart: 10 * time.Hour}), FormatSTL},
+		{"srt utf-8 bom crlf", "webbinarium.srt", withBOM(crlf(srtStyled)), FormatSRT, "srt-utf8-bom-crlf.srt"},
+		{"srt utf-8 lf", "", []byte(srtStyled), FormatSRT, "srt-utf8-lf.srt"},
+		{"srt utf-8 crlf", "", []byte(crlf(srtStyled)), FormatSRT, "srt-utf8-crlf.srt"},
+		{"srt utf-8 bom lf", "", withBOM(srtStyled), FormatSRT, "srt-utf8-bom-lf.srt"},
+		{"srt windows-1252", "gammal.srt", encode(t, charmap.Windows1252, srtPlain), FormatSRT, "srt-windows1252.srt"},
+		{"srt windows-1252 crlf", "gammal.srt", encode(t, charmap.Windows1252, crlf(srtPlain)), FormatSRT, "srt-windows1252-crlf.srt"},
+		{"srt iso-8859-1", "gammal.srt", encode(t, charmap.ISO8859_1, srtPlain), FormatSRT, "srt-iso8859-1.srt"},
+		{"srt iso-8859-1 crlf", "gammal.srt", encode(t, charmap.ISO8859_1, crlf(srtPlain)), FormatSRT, "srt-iso8859-1-crlf.srt"},
+		{"srt utf-16le bom", "unicode.srt", utf16LE(t, crlf(srtPlain)), FormatSRT, "srt-utf16le-bom.srt"},
+		{"srt utf-16le without bom", "unicode.srt", encode(t, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), crlf(srtPlain)), FormatSRT, "srt-utf16le-nobom.srt"},
+		{"srt utf-16be without bom", "", encode(t, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), srtPlain), FormatSRT, "srt-utf16be-nobom.srt"},
+		{"srt misnamed .txt", "undertext.txt", []byte(srtPlain), FormatSRT, "srt-misnamed.txt"},
+		{"srt old mac cr", "", []byte(strings.ReplaceAll(srtPlain, "\n", "\r")), FormatSRT, "srt-mac-cr.srt"},
+		{"vtt styled", "webbinarium.vtt", []byte(vttStyled), FormatVTT, "vtt-styled.vtt"},
+		{"vtt bom crlf", "webbinarium.vtt", withBOM(crlf(vttStyled)), FormatVTT, "vtt-utf8-bom-crlf.vtt"},
+		{"vtt windows-1252", "", encode(t, charmap.Windows1252, vttStyled), FormatVTT, "vtt-windows1252.vtt"},
+		{"vtt named .srt", "fel.srt", []byte(vttStyled), FormatVTT, "vtt-named-srt.srt"},
+		{"ssa v4 styled", "webbinarium.ssa", []byte(ssaStyled), FormatSSA, "ssa-v4.ssa"},
+		{"ssa v4 windows-1252 crlf", "", encode(t, charmap.Windows1252, crlf(ssaStyled)), FormatSSA, "ssa-v4-windows1252-crlf.ssa"},
+		{"ass styled", "webbinarium.ass", []byte(assStyled), FormatSSA, "ass-styled.ass"},
+		{"ass bom crlf", "webbinarium.ass", withBOM(crlf(assStyled)), FormatSSA, "ass-utf8-bom-crlf.ass"},
+		{"ass windows-1252", "", encode(t, charmap.Windows1252, assStyled), FormatSSA, "ass-windows1252.ass"},
+		{"ttml utf-8", "webbinarium.ttml", []byte(ttmlStyled), FormatTTML, "ttml-utf8.ttml"},
+		{"ttml iso-8859-1 declared", "webbinarium.xml", latin1TTML(t), FormatTTML, "ttml-iso8859-1.xml"},
+		{"ttml iso-8859-15 declared", "webbinarium.ttml", declaredTTML(t, "ISO-8859-15", charmap.ISO8859_15), FormatTTML, "ttml-iso8859-15.ttml"},
+		{"ttml crlf", "webbinarium.dfxp", []byte(crlf(ttmlStyled)), FormatTTML, "ttml-crlf.dfxp"},
+		{"stl 25 fps open", "webbinarium.stl", stlFixture(t, stlOptions{framerate: 25}), FormatSTL, "stl-25fps-open.stl"},
+		{"stl 30 fps open", "", stlFixture(t, stlOptions{framerate: 30}), FormatSTL, "stl-30fps-open.stl"},
+		{"stl 25 fps teletext", "webbinarium.stl", stlFixture(t, stlOptions{framerate: 25, teletext: true}), FormatSTL, "stl-25fps-teletext.stl"},
+		{"stl programme start 10h", "", stlFixture(t, stlOptions{framerate: 25, programmeStart: 10 * time.Hour}), FormatSTL, "stl-programme-start-10h.stl"},
 	}
 }

@@ -17,13 +17,16 @@ import (
 // Swedish, names the line or cue. Parse returns no other kind of error.
 func Parse(data []byte, nameHint string) (cues []Cue, format string, err error) {
 	if len(data) > MaxBytes {
-		return nil, "", parseErrorf(nil, msgTooLarge)
+		return nil, "", parseErrorf(nil, "Filen är för stor: högst %d MB", MaxBytes>>20)
 	}
 	if isSTL(data) {
 		cues, err = readSTL(data)
 		return finish(cues, FormatSTL, err)
 	}
-	text := decodeText(data)
+	text, err := decodeText(data)
+	if err != nil {
+		return nil, "", err
+	}
 	if strings.TrimSpace(text) == "" {
 		return nil, "", parseErrorf(nil, msgEmpty)
 	}
@@ -39,7 +42,9 @@ func Parse(data []byte, nameHint string) (cues []Cue, format string, err error) 
 	case FormatSSA:
 		cues, err = readSSA(text)
 	case FormatTTML:
-		cues, err = readTTML(text)
+		if text, err = declaredXMLText(data, text); err == nil {
+			cues, err = readTTML(text)
+		}
 	}
 	return finish(cues, format, err)
 }

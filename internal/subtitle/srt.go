@@ -2,6 +2,7 @@ package subtitle
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/asticode/go-astisub"
 )
@@ -16,8 +17,15 @@ var spaceBetweenTags = regexp.MustCompile(`>[ \t]+<`)
 // many SRT files carry for positioning and which astisub leaves in the text.
 var ssaOverride = regexp.MustCompile(`\{\\[^{}]*\}`)
 
+// partialTime matches the start of a timestamp ("00:00:0"), as a file cut
+// off in a timing line ends.
+var partialTime = regexp.MustCompile(`^[0-9]+:[0-9]`)
+
 func readSRT(text string) ([]Cue, error) {
 	if err := checkTimingLines(text, 0, func(string) bool { return false }); err != nil {
+		return nil, err
+	}
+	if err := checkSRTNumbers(text); err != nil {
 		return nil, err
 	}
 	prepared := spaceBetweenTags.ReplaceAllString(escapeAmpersands(text), ">&#32;<")
@@ -42,4 +50,27 @@ func srtItemText(s string) string {
 		s = t
 	}
 	return unescapeItem(s)
+}
+
+// checkSRTNumbers finds a cue number with no timing line after it, as a
+// truncated file ends ("...\n\n2\n00:00:0"). astisub would read such
+// lines as more text of the cue before.
+func checkSRTNumbers(text string) error {
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		if !isDigits(strings.TrimSpace(line)) || (i > 0 && strings.TrimSpace(lines[i-1]) != "") {
+			continue
+		}
+		next := ""
+		if i+1 < len(lines) {
+			next = strings.TrimSpace(lines[i+1])
+		}
+		switch {
+		case next == "":
+			return parseErrorf(nil, "Rad %d: text nummer %s saknar tidskod; är filen avkortad?", i+1, strings.TrimSpace(line))
+		case !strings.Contains(next, "-->") && partialTime.MatchString(next):
+			return parseErrorf(nil, "Rad %d: ofullständig tidskod; är filen avkortad?", i+2)
+		}
+	}
+	return nil
 }

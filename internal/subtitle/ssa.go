@@ -8,9 +8,20 @@ import (
 	"github.com/asticode/go-astisub"
 )
 
+// ssaNegativeTime finds a field such as "-0:00:01.00" in a Dialogue line:
+// astisub reads the hours as a number and drops the sign of "-0".
+var ssaNegativeTime = regexp.MustCompile(`(^|,)\s*-[0-9]+:[0-9]`)
+
 func readSSA(text string) ([]Cue, error) {
 	if err := checkLineLengths(text, 0); err != nil {
 		return nil, err
+	}
+	n := 0
+	for line := range strings.Lines(text) {
+		n++
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "Dialogue:"); ok && ssaNegativeTime.MatchString(rest) {
+			return nil, parseErrorf(nil, "Rad %d: negativ tidskod", n)
+		}
 	}
 	subs, err := safeRead(func() (*astisub.Subtitles, error) {
 		// Empty options: ReadFromSSA's defaults log every unknown section

@@ -48,6 +48,7 @@ func TestStorePutGet(t *testing.T) {
 	want.ID = "w1:sv"
 	want.Label = "Svenska"
 	want.UpdatedAt = updated.UTC().Truncate(time.Millisecond)
+	want.Revision = 1
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Get:\n got %+v\nwant %+v", got, want)
 	}
@@ -63,7 +64,7 @@ func TestStorePutGet(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Get again: %v", err)
 	}
-	if len(got.Cues) != 1 || got.Label != "Svenska (textning)" || time.Since(got.UpdatedAt) > time.Minute {
+	if len(got.Cues) != 1 || got.Label != "Svenska (textning)" || time.Since(got.UpdatedAt) > time.Minute || got.Revision != 2 {
 		t.Errorf("replaced track = %+v", got)
 	}
 	if n, err := s.coll.CountDocuments(ctx, bson.D{}); err != nil || n != 1 {
@@ -139,5 +140,96 @@ func TestStorePutRejectsBadTracks(t *testing.T) {
 		if err := s.Put(ctx, tr); err == nil {
 			t.Errorf("%s: Put accepted %+v", name, tr)
 		}
+	}
+}
+
+// TestStoreRevisions checks what the caption editor relies on: every
+// change gives a new revision, and a save based on an old one is refused
+// without changing the stored track.
+func TestStoreRevisions(t *testing.T) {
+	s, ctx := testStore(t)
+	if err := s.Put(ctx, Track{WebinarID: "w1", Lang: "sv", Cues: wantCues}); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	read, err := s.Get(ctx, "w1", "sv")
+	if err != nil || read.Revision != 1 {
+		t.Fatalf("Get after Put = revision %d, %v; want 1", read.Revision, err)
+	}
+
+	// Editor A saves first, based on revision 1.
+	a := read
+	a.Cues = append([]Cue{}, read.Cues...)
+	a.Cues[0].Text = "Rättad av A"
+	saved, err := s.Update(ctx, a, read.Revision)
+	if err != nil {
+		t.Fatalf("Update from revision 1: %v", err)
+	}
+	if saved.Revision != 2 || saved.Cues[0].Text != "Rättad av A" {
+		t.Errorf("Update returned revision %d, text %q", saved.Revision, saved.Cues[0].Text)
+	}
+
+	// Editor B read revision 1 too: its save is a conflict.
+	b := read
+	b.Cues = wantCues[:1]
+	if _, err := s.Update(ctx, b, read.Revision); !errors.Is(err, ErrConflict) {
+		t.Fatalf("Update from stale revision 1 = %v; want ErrConflict", err)
+	}
+	got, err := s.Get(ctx, "w1", "sv")
+	if err != nil || got.Revision != 2 || len(got.Cues) != 3 || got.Cues[0].Text != "Rättad av A" {
+		t.Errorf("after the refused update: revision %d, %d cues, %v; want A's revision 2 unchanged", got.Revision, len(got.Cues), err)
+	}
+
+	// A new upload (Put) moves the revision on, so an editor that read
+	// revision 2 cannot overwrite the uploaded file either.
+	if err := s.Put(ctx, Track{WebinarID: "w1", Lang: "sv", Cues: wantCues[1:]}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Update(ctx, a, 2); !errors.Is(err, ErrConflict) {
+		t.Errorf("Update from revision 2 after an upload = %v; want ErrConflict", err)
+	}
+	if got, _ := s.Get(ctx, "w1", "sv"); got.Revision != 3 || len(got.Cues) != 2 {
+		t.Errorf("after upload: revision %d, %d cues; want 3 and the uploaded 2", got.Revision, len(got.Cues))
+	}
+
+	// A deleted track is not found, not a conflict.
+	if err := s.Delete(ctx, "w1", "sv"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Update(ctx, a, 3); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Update of a deleted track = %v; want ErrNotFound", err)
+	}
+	if n, _ := s.coll.CountDocuments(ctx, bson.D{}); n != 0 {
+		t.Errorf("Update of a deleted track stored %d documents", n)
+	}
+}
+
+// TestStoreRevisionOfOldTracks: tracks stored before revisions existed
+// have no revision field; they count as revision 0.
+func TestStoreRevisionOfOldTracks(t *testing.T) {
+	s, ctx := testStore(t)
+	old := bson.D{{Key: "_id", Value: "w1:sv"}, {Key: "webinar_id", Value: "w1"}, {Key: "lang", Value: "sv"},
+		{Key: "label", Value: "Svenska"}, {Key: "kind", Value: KindSubtitles}, {Key: "source_format", Value: FormatSRT},
+		{Key: "cues", Value: bson.A{bson.D{{Key: "start_ms", Value: int64(1000)}, {Key: "end_ms", Value: int64(2000)}, {Key: "text", Value: "Hej"}}}},
+		{Key: "updated_at", Value: time.Now()}}
+	if _, err := s.coll.InsertOne(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(ctx, "w1", "sv")
+	if err != nil || got.Revision != 0 || len(got.Cues) != 1 {
+		t.Fatalf("Get old track = %+v, %v", got, err)
+	}
+	if _, err := s.Update(ctx, got, 1); !errors.Is(err, ErrConflict) {
+		t.Errorf("Update of an old track from revision 1 = %v; want ErrConflict", err)
+	}
+	got.Cues[0].Text = "Hej då"
+	saved, err := s.Update(ctx, got, 0)
+	if err != nil || saved.Revision != 1 {
+		t.Fatalf("Update of an old track from revision 0 = %d, %v; want revision 1", saved.Revision, err)
+	}
+	if err := s.Put(ctx, Track{WebinarID: "w1", Lang: "sv", Cues: wantCues}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get(ctx, "w1", "sv"); got.Revision != 2 {
+		t.Errorf("Put after the edit: revision %d, want 2", got.Revision)
 	}
 }

@@ -4,12 +4,17 @@
 // and reduces every format to the same model: plain-text cues with
 // millisecond times. WriteVTT serves a track to the browser's <track>
 // element, WriteSRT offers it for download, and Store keeps one track per
-// webinar and language in MongoDB.
+// webinar and language in MongoDB, with a revision so that edits based on
+// an old one are refused. CheckEdit and Shift check and move the cues
+// staff change in the caption editor.
 package subtitle
 
 import "time"
 
-// MaxBytes is the largest subtitle file accepted (10 MiB).
+// MaxBytes is the largest subtitle file Parse accepts (10 MiB), whatever
+// the configured upload limit: a track is stored in one MongoDB document
+// (16 MiB at most), and a file in Windows-1252 grows by up to half when
+// its å, ä and ö become two-byte UTF-8.
 const MaxBytes = 10 << 20
 
 // Format names returned by Parse and stored in Track.Format.

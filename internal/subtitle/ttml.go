@@ -1,6 +1,7 @@
 package subtitle
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -8,12 +9,46 @@ import (
 	"strings"
 
 	"github.com/asticode/go-astisub"
+	"golang.org/x/text/encoding/htmlindex"
 )
 
 // xmlEncodingDecl matches the encoding in the XML declaration. The text is
 // UTF-8 by the time it gets here, and Go's XML decoder refuses any other
 // declared encoding (astisub sets no CharsetReader), so it is rewritten.
 var xmlEncodingDecl = regexp.MustCompile(`^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])`)
+
+// xmlEncodingName captures the encoding named in the XML declaration.
+var xmlEncodingName = regexp.MustCompile(`^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']`)
+
+// decodedByDefault are the declared encodings decodeText already handles
+// from the bytes alone (UTF-8, UTF-16 with BOM or zero bytes, and
+// Windows-1252 and its subsets).
+var decodedByDefault = map[string]bool{
+	"utf-8": true, "utf8": true, "us-ascii": true, "ascii": true,
+	"iso-8859-1": true, "iso_8859-1": true, "latin1": true, "latin-1": true, "l1": true,
+	"windows-1252": true, "cp1252": true, "utf-16": true, "utf-16le": true, "utf-16be": true,
+}
+
+// declaredXMLText honours the encoding a TTML file's XML declaration
+// names when it is one decodeText does not guess (windows-1250,
+// iso-8859-15, koi8-r, shift_jis, ...): the raw bytes are decoded with it.
+// An encoding Go does not know gives a *ParseError naming it. A BOM wins
+// over the declaration, as in XML itself.
+func declaredXMLText(data []byte, text string) (string, error) {
+	m := xmlEncodingName.FindStringSubmatch(text)
+	if m == nil || decodedByDefault[strings.ToLower(strings.TrimSpace(m[1]))] {
+		return text, nil
+	}
+	enc, err := htmlindex.Get(strings.TrimSpace(m[1]))
+	if err != nil {
+		return "", parseErrorf(err, "TTML: filen anger teckenkodningen %q, som inte stöds. Spara den som UTF-8", m[1])
+	}
+	if bytes.HasPrefix(data, bomUTF8) || bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return text, nil
+	}
+	s := strings.ReplaceAll(decodeWith(enc, data), "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n"), nil
+}
 
 func readTTML(text string) ([]Cue, error) {
 	text = xmlEncodingDecl.ReplaceAllString(text, "${1}UTF-8${2}")
@@ -35,12 +70,20 @@ func readTTML(text string) ([]Cue, error) {
 	return toCues(subs, keepText), nil
 }
 
+// maxTTMLDepth bounds how deeply TTML elements nest. Real files nest a
+// few levels (tt/body/div/p/span/span); astisub's time for nested spans
+// grows with the square of the depth (minutes for 200,000 levels).
+const maxTTMLDepth = 32
+
 // checkTTML walks the document once before astisub does, to report XML
-// errors and missing or bad times with a line number. astisub reads only
-// <p> elements at tt/body/div/p and panics on one without begin or end.
+// errors and missing or bad times with a line number, and to refuse what
+// would make astisub slow: elements nested too deeply, too many cues.
+// astisub reads only <p> elements at tt/body/div/p and panics on one
+// without begin or end.
 func checkTTML(text string) error {
 	d := xml.NewDecoder(strings.NewReader(text))
 	var path []string
+	cues := 0
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
@@ -60,10 +103,17 @@ func checkTTML(text string) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			path = append(path, t.Name.Local)
+			if len(path) > maxTTMLDepth {
+				line, _ := d.InputPos()
+				return parseErrorf(nil, "Rad %d: elementen är nästlade i fler än %d nivåer", line, maxTTMLDepth)
+			}
 			if strings.Join(path, "/") == "tt/body/div/p" {
 				line, _ := d.InputPos()
 				if err := checkTTMLTimes(t, line); err != nil {
 					return err
+				}
+				if cues++; cues > maxCues {
+					return tooManyCues(cues)
 				}
 			}
 		case xml.EndElement:

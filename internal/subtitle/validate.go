@@ -22,7 +22,9 @@ const (
 
 // validate checks the cues a reader produced. The order is checked, not
 // fixed: cues out of order are usually a sign of a broken or concatenated
-// file that a person should look at.
+// file that a person should look at. Overlapping cues are refused too: a
+// player shows them stacked, in an order viewers cannot follow, and the
+// interactive transcript could not say which one is current.
 func validate(cues []Cue) error {
 	if len(cues) == 0 {
 		return parseErrorf(nil, msgNoCues)
@@ -35,21 +37,23 @@ func validate(cues []Cue) error {
 		times := fmt.Sprintf("(%s --> %s)", formatTime(c.Start), formatTime(c.End))
 		switch {
 		case c.Start < 0 || c.End < 0:
-			return parseErrorf(nil, "Text %d: tiden är negativ %s", n, times)
+			return cueErrorf(n, "Text %d: tiden är negativ %s", n, times)
 		case c.Start >= maxCueTime || c.End >= maxCueTime:
-			return parseErrorf(nil, "Text %d: tiden är för stor, högst 99:59:59,999 %s", n, times)
+			return cueErrorf(n, "Text %d: tiden är för stor, högst 99:59:59,999 %s", n, times)
 		case c.End < c.Start:
-			return parseErrorf(nil, "Text %d: sluttiden ligger före starttiden %s", n, times)
+			return cueErrorf(n, "Text %d: sluttiden ligger före starttiden %s", n, times)
 		case c.End == c.Start:
-			return parseErrorf(nil, "Text %d: sluttiden är samma som starttiden %s", n, times)
+			return cueErrorf(n, "Text %d: sluttiden är samma som starttiden %s", n, times)
 		case i > 0 && c.Start < cues[i-1].Start:
-			return parseErrorf(nil, "Text %d: starttiden ligger före starttiden för text %d; texterna måste stå i tidsordning %s", n, n-1, times)
+			return cueErrorf(n, "Text %d: starttiden ligger före starttiden för text %d; texterna måste stå i tidsordning %s", n, n-1, times)
+		case i > 0 && c.Start < cues[i-1].End:
+			return cueErrorf(n, "Text %d börjar %s, innan text %d slutar %s; texter får inte överlappa", n, formatTime(c.Start), n-1, formatTime(cues[i-1].End))
 		case c.Text == "":
-			return parseErrorf(nil, "Text %d: texten är tom %s", n, times)
+			return cueErrorf(n, "Text %d: texten är tom %s", n, times)
 		}
 		for line := range strings.SplitSeq(c.Text, "\n") {
 			if utf8.RuneCountInString(line) > maxLineRunes {
-				return parseErrorf(nil, "Text %d: en rad är längre än %d tecken %s", n, maxLineRunes, times)
+				return cueErrorf(n, "Text %d: en rad är längre än %d tecken %s", n, maxLineRunes, times)
 			}
 		}
 	}

@@ -27,6 +27,8 @@ type Objects interface {
 type Tracks interface {
 	Put(ctx context.Context, t subtitle.Track) error
 	Get(ctx context.Context, webinarID, lang string) (subtitle.Track, error)
+	// Update replaces a track only if it is still at revision.
+	Update(ctx context.Context, t subtitle.Track, revision int64) (subtitle.Track, error)
 	Delete(ctx context.Context, webinarID, lang string) error
 	DeleteAll(ctx context.Context, webinarID string) error
 }
@@ -35,6 +37,16 @@ type Tracks interface {
 type Limits struct {
 	RecordingBytes int64
 	SlidesBytes    int64
+	// SubtitleBytes bounds a subtitle file; zero means subtitle.MaxBytes.
+	SubtitleBytes int64
+}
+
+// Subtitles is the subtitle file limit in force.
+func (l Limits) Subtitles() int64 {
+	if l.SubtitleBytes <= 0 || l.SubtitleBytes > subtitle.MaxBytes {
+		return subtitle.MaxBytes
+	}
+	return l.SubtitleBytes
 }
 
 // Service is what pages and the API call to read and change webinars.

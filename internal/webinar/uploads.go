@@ -288,7 +288,10 @@ type SubtitleInput struct {
 	Kind     string // subtitles (default) or captions
 	Label    string // default: the language's Swedish name
 	Filename string
-	Data     []byte
+	// Charset, when set, names the encoding of Data (an HTTP charset
+	// label); otherwise it is found from the bytes.
+	Charset string
+	Data    []byte
 }
 
 // SetSubtitles parses a subtitle file in any supported format and stores
@@ -316,10 +319,14 @@ func (s *Service) SetSubtitles(ctx context.Context, slug string, in SubtitleInpu
 	if len(in.Data) == 0 {
 		return nil, 0, apperr.New(http.StatusBadRequest, "empty_file", "Undertextfilen är tom.")
 	}
-	if len(in.Data) > subtitle.MaxBytes {
-		return nil, 0, TooLarge(subtitle.MaxBytes)
+	if limit := s.limits.Subtitles(); int64(len(in.Data)) > limit {
+		return nil, 0, TooLarge(limit)
 	}
-	cues, format, err := subtitle.Parse(in.Data, in.Filename)
+	data, err := subtitle.ConvertCharset(in.Data, in.Charset)
+	if err != nil {
+		return nil, 0, &apperr.Error{Status: http.StatusBadRequest, Code: "unknown_charset", Message: err.Error(), Err: err}
+	}
+	cues, format, err := subtitle.Parse(data, in.Filename)
 	if err != nil {
 		var pe *subtitle.ParseError
 		if errors.As(err, &pe) {
