@@ -76,6 +76,17 @@ func TestSyncFollowsMongoDB(t *testing.T) {
 	if up, rm, err := syncer.Sync(ctx); err != nil || up+rm != 0 {
 		t.Errorf("idle sync: %d updated, %d removed, %v", up, rm, err)
 	}
+	// A second portal on the same database keeps its own index.
+	other, _, err := search.Open(filepath.Join(t.TempDir(), "other"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	otherSyncer := search.NewSyncer(other, src, quiet)
+	if _, _, err := otherSyncer.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+
 	// A new title and a new webinar are picked up.
 	if _, err := svc.Update(ctx, w.Slug, webinar.Fields{Title: ptr("Avloppsrening i glesbygd")}, nil); err != nil {
 		t.Fatal(err)
@@ -89,6 +100,12 @@ func TestSyncFollowsMongoDB(t *testing.T) {
 	}
 	if got := find(t, ix, "avloppsrening"); len(got) != 1 {
 		t.Errorf("new title not found: %v", got)
+	}
+	if up, _, err := otherSyncer.Sync(ctx); err != nil || up != 2 {
+		t.Errorf("the other portal's sync: %d updated, %v", up, err)
+	}
+	if got := find(t, other, "avloppsrening"); len(got) != 1 {
+		t.Errorf("the other portal does not find the new title: %v", got)
 	}
 	if got := find(t, ix, "dricksvatten"); len(got) != 0 {
 		t.Errorf("old title still found: %v", got)
