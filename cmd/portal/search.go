@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/smakom/webinar-portal/internal/config"
 	"github.com/smakom/webinar-portal/internal/search"
 )
 
@@ -18,9 +19,11 @@ import (
 // indexed (made by itself or by another portal on the same database).
 const searchSyncInterval = 5 * time.Second
 
-// searchDir is where the search index lives: derived data under DATA_DIR.
-func searchDir(dataDir string) (string, error) {
-	return filepath.Abs(filepath.Join(dataDir, "search"))
+// searchDir is where the search index lives (SEARCH_INDEX_DIR, by
+// default DATA_DIR/search), made absolute before the embedded S3 server
+// moves the working directory.
+func searchDir(cfg config.Config) (string, error) {
+	return filepath.Abs(cfg.SearchIndexPath())
 }
 
 // openSearch opens the index within a time limit: another process (a
@@ -86,7 +89,7 @@ func reindexCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.close()
-	dir, err := searchDir(st.cfg.DataDir)
+	dir, err := searchDir(st.cfg)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	searchPath, err := searchDir(cfg.DataDir)
+	searchPath, err := searchDir(cfg)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,9 @@ import (
 type Config struct {
 	Port    int
 	DataDir string // embedded mode: data of FerretDB and versitygw
+	// SearchIndexDir holds the full-text index (derived data, rebuilt
+	// when missing); default DATA_DIR/search.
+	SearchIndexDir string
 
 	MongoURI      string // empty: embedded FerretDB
 	MongoDatabase string
@@ -57,6 +61,14 @@ func (c Config) Embedded() bool { return c.MongoURI == "" && c.S3Endpoint == "" 
 func (c Config) EmbeddedMongo() bool { return c.MongoURI == "" }
 func (c Config) EmbeddedS3() bool    { return c.S3Endpoint == "" }
 
+// SearchIndexPath is where the full-text index lives.
+func (c Config) SearchIndexPath() string {
+	if c.SearchIndexDir != "" {
+		return c.SearchIndexDir
+	}
+	return filepath.Join(c.DataDir, "search")
+}
+
 // Error names the variable that is wrong.
 type Error struct {
 	Var string
@@ -74,6 +86,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		Port:              r.int("PORT", 8080, 1, 65535),
 		DataDir:           r.str("DATA_DIR", "storage"),
+		SearchIndexDir:    r.str("SEARCH_INDEX_DIR", ""),
 		MongoURI:          r.secret("MONGODB_URI"),
 		MongoDatabase:     r.str("MONGODB_DATABASE", "portal"),
 		S3Endpoint:        r.str("S3_ENDPOINT", ""),

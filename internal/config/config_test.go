@@ -82,6 +82,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"CookieSecure", c.CookieSecure, false},
 		{"DevTemplates", c.DevTemplates, false},
 		{"Embedded()", c.Embedded(), true},
+		{"SearchIndexPath()", c.SearchIndexPath(), filepath.Join("storage", "search")},
 	}
 	for _, ch := range checks {
 		t.Run(ch.name, func(t *testing.T) {
@@ -105,6 +106,7 @@ func TestLoadValues(t *testing.T) {
 		"MAX_SUBTITLE_BYTES", "512KiB",
 		"SESSION_TTL", "30m",
 		"LOG_LEVEL", "debug",
+		"SEARCH_INDEX_DIR", "/var/lib/portal/sök",
 	).get)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -115,6 +117,9 @@ func TestLoadValues(t *testing.T) {
 	if c.Port != 9090 || !c.S3UseSSL || c.S3Bucket != "smakom.archive-1" || c.MaxSlidesBytes != 50<<20 || c.MaxSubtitleBytes != 512<<10 ||
 		c.SessionTTL != 30*time.Minute || c.LogLevel != "debug" {
 		t.Errorf("Load = %+v", c)
+	}
+	if c.SearchIndexPath() != "/var/lib/portal/sök" {
+		t.Errorf("SearchIndexPath() = %q", c.SearchIndexPath())
 	}
 	if got := strings.Join(c.TrustedProxies, ","); got != "10.0.0.1,10.0.0.2" {
 		t.Errorf("TrustedProxies = %q, want 10.0.0.1,10.0.0.2", got)
