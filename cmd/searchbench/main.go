@@ -9,6 +9,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -29,6 +30,7 @@ import (
 
 type options struct {
 	webinars, cues, queries int
+	catalogue, pageRequests int
 	seed                    uint64
 	out, dir, cpuProfile    string
 }
@@ -38,6 +40,8 @@ func main() {
 	flag.IntVar(&o.webinars, "webinars", 1000, "webinars in the archive")
 	flag.IntVar(&o.cues, "cues", 900, "cues per transcript (about 10 words each)")
 	flag.IntVar(&o.queries, "queries", 200, "queries in the mix")
+	flag.IntVar(&o.catalogue, "catalogue", 1000, "webinars loaded into a running portal to time the catalogue page with and without a query (0: skip)")
+	flag.IntVar(&o.pageRequests, "page-requests", 100, "catalogue pages timed each way")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the generated archive and queries")
 	flag.StringVar(&o.out, "out", "search-bench-results.md", "Markdown file for the results")
 	flag.StringVar(&o.dir, "dir", "", "folder for the index (default: a temporary folder, removed after)")
@@ -131,7 +135,17 @@ func run(o options) error {
 		lat = append(lat, d)
 		byKind[q.kind] = append(byKind[q.kind], d)
 	}
-	return report(o, build, size, peak, lat, byKind, hitless)
+	var cat *catalogueResult
+	if o.catalogue > 0 {
+		if o.cpuProfile != "" {
+			pprof.StopCPUProfile()
+		}
+		cat, err = measureCatalogue(context.Background(), dir, o.catalogue, o.cues, o.pageRequests, o.seed)
+		if err != nil {
+			return fmt.Errorf("catalogue page: %w", err)
+		}
+	}
+	return report(o, build, size, peak, lat, byKind, hitless, cat)
 }
 
 func heapInUse() uint64 {
@@ -167,7 +181,7 @@ func percentile(d []time.Duration, p float64) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
 
-func report(o options, build time.Duration, size int64, peak uint64, lat []time.Duration, byKind map[string][]time.Duration, hitless map[string]int) error {
+func report(o options, build time.Duration, size int64, peak uint64, lat []time.Duration, byKind map[string][]time.Duration, hitless map[string]int, cat *catalogueResult) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Search benchmark\n\nRun %s on %d CPUs (%s): %d webinars × %d cues (about %d words each), %d queries as an anonymous visitor (visibility filter on; %d%% of the webinars are public).\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), runtime.Version(), o.webinars, o.cues, o.cues*10, len(lat), publicShare)
@@ -192,6 +206,18 @@ func report(o options, build time.Duration, size int64, peak uint64, lat []time.
 	sort.Strings(kinds)
 	for _, k := range kinds {
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %d |\n", k, len(byKind[k]), ms(percentile(byKind[k], 0.5)), ms(percentile(byKind[k], 0.95)), hitless[k])
+	}
+	if cat != nil {
+		p50w, p50o := percentile(cat.with, 0.5), percentile(cat.without, 0.5)
+		p95w, p95o := percentile(cat.with, 0.95), percentile(cat.without, 0.95)
+		ratio := float64(p50w) / float64(p50o)
+		fmt.Fprintf(&b, "\nCatalogue page in a running portal (%d webinars loaded in %.0f s through the webinar service and SRT import; index rebuilt from MongoDB in %.1f s), %d requests each way, alternating:\n\n",
+			cat.webinars, cat.load.Seconds(), cat.index.Seconds(), cat.requestsEach)
+		b.WriteString("| Page | p50 | p95 |\n|---|---|---|\n")
+		fmt.Fprintf(&b, "| `/` (no query) | %s | %s |\n", ms(p50o), ms(p95o))
+		fmt.Fprintf(&b, "| `/?q=…` (the query mix) | %s | %s |\n", ms(p50w), ms(p95w))
+		fmt.Fprintf(&b, "\nWith a query ÷ without, p50: **%.2f×** (target ≤ 2×: %s); p95: %.2f×. %d of %d query pages showed transcript moments.\n",
+			ratio, verdict(ratio <= 2), float64(p95w)/float64(p95o), cat.emptyWithHits, cat.requestsEach)
 	}
 	b.WriteString("\nThe build time covers indexing the generated webinars and transcripts (read from memory, not from MongoDB). Latency is the time of `search.Index.Search` for one page of 12 hits with facets and transcript moments.\n")
 	fmt.Print(b.String())
