@@ -287,26 +287,15 @@ func newBrowser(t *testing.T) context.Context {
 }
 
 func testInBrowser(t *testing.T, p *portal) {
-	bctx := newBrowser(t)
-	if bctx == nil {
+	tab := openTab(t, 3*time.Minute)
+	if tab == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(bctx, 3*time.Minute)
-	defer cancel()
-
-	problems := &pageProblems{allowed: map[string]bool{}}
+	ctx, problems := tab.ctx, tab.problems
 	// The portal has no favicon; Chromium asks for /favicon.ico on every
 	// page. Reported as a finding; not what these checks are about.
-	problems.allow(http.StatusNotFound, p.url+"/favicon.ico")
-	if err := chromedp.Listen(ctx, problems.listen); err != nil {
-		t.Fatal(err)
-	}
-	checkProblems := func(t *testing.T) {
-		t.Helper()
-		for _, pr := range problems.take() {
-			t.Errorf("page problem: %s", pr)
-		}
-	}
+	tab.problems.allow(http.StatusNotFound, p.url+"/favicon.ico")
+	checkProblems := tab.checkProblems
 	shots := screenshotDir(t)
 	shot := func(t *testing.T, name string) {
 		t.Helper()

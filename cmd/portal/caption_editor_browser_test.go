@@ -147,23 +147,13 @@ func TestCaptionEditorInBrowser(t *testing.T) {
 		t.Fatalf("demo track: revision %d, %d cues; want 1 and 7", original.Revision, len(original.Cues))
 	}
 
-	bctx := newBrowser(t)
-	if bctx == nil {
-		return // no Chromium outside CI: newBrowser logged it
+	tab := openTab(t, 4*time.Minute)
+	if tab == nil {
+		return
 	}
-	ctx, cancel := context.WithTimeout(bctx, 4*time.Minute)
-	defer cancel()
-	problems := &pageProblems{allowed: map[string]bool{}}
-	problems.allow(http.StatusConflict, trackURL+"/cues") // the conflict below
-	if err := chromedp.Listen(ctx, problems.listen); err != nil {
-		t.Fatal(err)
-	}
-	checkProblems := func(t *testing.T) {
-		t.Helper()
-		for _, pr := range problems.take() {
-			t.Errorf("page problem: %s", pr)
-		}
-	}
+	ctx := tab.ctx
+	tab.problems.allow(http.StatusConflict, trackURL+"/cues") // the conflict below
+	checkProblems := tab.checkProblems
 	// Dialogs (the warning before leaving with unsaved edits) are
 	// recorded and accepted.
 	var (
@@ -205,22 +195,7 @@ func TestCaptionEditorInBrowser(t *testing.T) {
 	// waitFor polls the editor until done says so.
 	waitFor := func(t *testing.T, what string, done func(editorState) bool) editorState {
 		t.Helper()
-		var last editorState
-		deadline := time.Now().Add(30 * time.Second)
-		for time.Now().Before(deadline) {
-			ectx, ecancel := context.WithTimeout(ctx, 5*time.Second)
-			st, err := chromedp.Run(ectx, chromedp.Evaluate[editorState](editorStateJS))
-			ecancel()
-			if err == nil {
-				last = st
-				if done(st) {
-					return st
-				}
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("%s: not within 30 s; editor shows %+v", what, last)
-		return last
+		return pollState(t, ctx, editorStateJS, what, 30*time.Second, done)
 	}
 	// press clicks the button whose visible text starts with label inside
 	// the row of cue n (0: outside the list).

@@ -210,23 +210,12 @@ func TestStaffUploadInBrowser(t *testing.T) {
 	}
 	p := startServe(t, dataDir, "serve")
 
-	bctx := newBrowser(t)
-	if bctx == nil {
-		return // no Chromium outside CI: newBrowser logged it
+	tab := openTab(t, 4*time.Minute)
+	if tab == nil {
+		return
 	}
-	ctx, cancel := context.WithTimeout(bctx, 4*time.Minute)
-	defer cancel()
-
-	problems := &pageProblems{allowed: map[string]bool{}}
-	if err := chromedp.Listen(ctx, problems.listen); err != nil {
-		t.Fatal(err)
-	}
-	checkProblems := func(t *testing.T) {
-		t.Helper()
-		for _, pr := range problems.take() {
-			t.Errorf("page problem: %s", pr)
-		}
-	}
+	ctx, problems := tab.ctx, tab.problems
+	checkProblems := tab.checkProblems
 	shot := func(t *testing.T, name string) {
 		t.Helper()
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))

@@ -114,22 +114,12 @@ func TestTranscriptInBrowser(t *testing.T) {
 	slug := slugByTitle(t, p, svensktVatten)
 	watch := p.url + "/webinars/" + slug
 
-	bctx := newBrowser(t)
-	if bctx == nil {
-		return // no Chromium outside CI: newBrowser logged it
+	tab := openTab(t, 5*time.Minute)
+	if tab == nil {
+		return
 	}
-	ctx, cancel := context.WithTimeout(bctx, 5*time.Minute)
-	defer cancel()
-	problems := &pageProblems{allowed: map[string]bool{}}
-	if err := chromedp.Listen(ctx, problems.listen); err != nil {
-		t.Fatal(err)
-	}
-	checkProblems := func(t *testing.T) {
-		t.Helper()
-		for _, pr := range problems.take() {
-			t.Errorf("page problem: %s", pr)
-		}
-	}
+	ctx, problems := tab.ctx, tab.problems
+	checkProblems := tab.checkProblems
 	shots := screenshotDir(t)
 	// shot saves the whole page, or with a selector only that element:
 	// a full-page capture resizes the page, and Chromium does not lay the
@@ -174,17 +164,7 @@ func TestTranscriptInBrowser(t *testing.T) {
 	// waitFor polls until cond holds for the page state.
 	waitFor := func(t *testing.T, what string, cond func(transcriptState) bool) transcriptState {
 		t.Helper()
-		var last transcriptState
-		deadline := time.Now().Add(20 * time.Second)
-		for time.Now().Before(deadline) {
-			last = state(t)
-			if cond(last) {
-				return last
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("%s: not within 20 s; last state %+v", what, last)
-		return last
+		return pollState(t, ctx, transcriptStateJS, what, 20*time.Second, cond)
 	}
 	eval := func(t *testing.T, js string) {
 		t.Helper()

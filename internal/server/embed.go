@@ -36,14 +36,7 @@ func (s *Server) showEmbed(c *fiber.Ctx) error {
 		return apperr.NotFound("Webbinariet kan inte bäddas in.")
 	}
 	page := embedPage{Base: s.base(c, w.Title, "embed"), Webinar: w, WatchURL: c.BaseURL() + "/webinars/" + w.Slug}
-	for _, lang := range []string{page.Lang, "sv"} {
-		if _, ok := w.Track(lang); ok && page.DefaultTrack == "" {
-			page.DefaultTrack = lang
-		}
-	}
-	if page.DefaultTrack == "" && len(w.Subtitles) > 0 {
-		page.DefaultTrack = w.Subtitles[0].Lang
-	}
+	page.DefaultTrack = defaultTrack(w, page.Lang)
 	if start, ok := startParam(c.Query("t"), w.Length()); ok {
 		page.StartAt = seconds(start)
 	}

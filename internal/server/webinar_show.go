@@ -40,14 +40,7 @@ func (s *Server) showWebinar(c *fiber.Ctx) error {
 	if _, ok := w.Track(c.Query(transcriptParam)); ok {
 		chosen = c.Query(transcriptParam)
 	}
-	for _, lang := range []string{chosen, page.Lang, "sv"} {
-		if _, ok := w.Track(lang); ok && page.DefaultTrack == "" {
-			page.DefaultTrack = lang
-		}
-	}
-	if page.DefaultTrack == "" && len(w.Subtitles) > 0 {
-		page.DefaultTrack = w.Subtitles[0].Lang
-	}
+	page.DefaultTrack = defaultTrack(w, chosen, page.Lang)
 	for i, d := range w.Slides {
 		if d.IsPDF() {
 			page.FirstPDF = i + 1
@@ -81,4 +74,19 @@ func (s *Server) showWebinar(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "private, no-store")
 	}
 	return s.render(c, fiber.StatusOK, "watch", page)
+}
+
+// defaultTrack is the subtitle language shown by default: the first of
+// preferred the webinar has, else Swedish, else its first track ("" when
+// it has none).
+func defaultTrack(w *webinar.Webinar, preferred ...string) string {
+	for _, lang := range append(preferred, "sv") {
+		if _, ok := w.Track(lang); ok {
+			return lang
+		}
+	}
+	if len(w.Subtitles) > 0 {
+		return w.Subtitles[0].Lang
+	}
+	return ""
 }
