@@ -131,6 +131,7 @@ func document(w *webinar.Webinar, tracks []Track) (doc, side map[string]any) {
 		fieldTitleSort:   titleSortKey(w.Title),
 		fieldSubtitled:   "nej",
 	}
+	d[fieldFolded] = strings.Join([]string{w.Title, w.Summary, strings.Join(speakers, "\n"), w.Organiser, strings.Join(w.Topics, "\n")}, "\n")
 	if !w.HeldAt.IsZero() {
 		d[fieldHeldAt] = w.HeldAt.UTC().Format(time.RFC3339)
 		d[fieldYear] = strconv.Itoa(w.HeldAt.Year())

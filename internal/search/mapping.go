@@ -5,6 +5,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/lang/sv"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
@@ -15,7 +16,7 @@ import (
 
 // schemaVersion changes whenever the mapping or the document layout does;
 // an index of another version is rebuilt.
-const schemaVersion = "5"
+const schemaVersion = "6"
 
 // Field names. Text is analysed as Swedish (Snowball stemming, so
 // "vattenförsörjningen" finds "vattenförsörjning"); an English transcript
@@ -47,6 +48,10 @@ const (
 	// a two-word phrase is one term lookup instead of a position check in
 	// every transcript holding both words.
 	fieldPairsSV = "pairs_sv"
+	// Title, summary, speakers, organiser and topics once more with å, ä
+	// and ö folded to a and o: for a visitor typing "vattenforsorjning"
+	// on a keyboard without them.
+	fieldFolded = "folded"
 	// Stored-only copies in the side document (see sideID).
 	fieldTextSV    = "text_sv"
 	fieldTextEN    = "text_en"
@@ -69,6 +74,10 @@ var transcriptFields = []struct {
 
 // pairsAnalyzer is Swedish analysis followed by word pairs ("små kommun").
 const pairsAnalyzer = "sv_pairs"
+
+// foldedAnalyzer is Swedish analysis of text with its letters folded to
+// ASCII first.
+const foldedAnalyzer = "sv_folded"
 
 // textFields are searched for every query word, with their boosts.
 var textFields = []struct {
@@ -132,6 +141,7 @@ func newMapping() mapping.IndexMapping {
 	add(fieldTranscriptEN, tr("en"))
 	add(fieldTranscriptOther, tr("standard"))
 	add(fieldPairsSV, tr(pairsAnalyzer))
+	add(fieldFolded, text(foldedAnalyzer, false))
 	add(fieldKind, keyword(false))
 	add(fieldSlug, keyword(true))
 	add(fieldVisibility, keyword(false))
@@ -158,6 +168,10 @@ func newMapping() mapping.IndexMapping {
 	}
 	if err := m.AddCustomAnalyzer(pairsAnalyzer, map[string]any{"type": custom.Name, "tokenizer": unicode.Name,
 		"token_filters": []any{lowercase.Name, sv.StopName, sv.SnowballStemmerName, "pairs"}}); err != nil {
+		panic(err)
+	}
+	if err := m.AddCustomAnalyzer(foldedAnalyzer, map[string]any{"type": custom.Name, "char_filters": []any{asciifolding.Name},
+		"tokenizer": unicode.Name, "token_filters": []any{lowercase.Name, sv.StopName, sv.SnowballStemmerName}}); err != nil {
 		panic(err)
 	}
 	m.DefaultMapping = doc

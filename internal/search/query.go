@@ -148,7 +148,23 @@ func wordQuery(w string) query.Query {
 			alts = append(alts, fz)
 		}
 	}
+	if isASCII(w) {
+		// Typed without å, ä or ö: also look among the folded texts.
+		m := bleve.NewMatchQuery(w)
+		m.SetField(fieldFolded)
+		m.SetBoost(1)
+		alts = append(alts, m)
+	}
 	return bleve.NewDisjunctionQuery(alts...)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func phraseQuery(ph string) query.Query {

@@ -205,6 +205,19 @@ func TestFacetsSortAndFilters(t *testing.T) {
 	}
 }
 
+func TestWordsTypedWithoutSwedishLetters(t *testing.T) {
+	ix := fixture(t)
+	for _, q := range []string{"vattenforsorjningen", "sma kommuner", "krisberedskap"} {
+		if got := slugs(mustSearch(t, ix, Request{Query: q, Visibilities: anonymous})); len(got) != 1 || got[0] != "vattenforsorjning" {
+			t.Errorf("%q found %v", q, got)
+		}
+	}
+	// Typed with the Swedish letters, a word matches as before.
+	if got := slugs(mustSearch(t, ix, Request{Query: "Åtgärder", Visibilities: staff})); len(got) != 1 {
+		t.Errorf("Åtgärder found %v", got)
+	}
+}
+
 func TestTypoToleranceForLongWords(t *testing.T) {
 	ix := fixture(t)
 	for _, q := range []string{"Thysel", "invesreringar", "vattenförsörjnngen"} {
