@@ -16,8 +16,10 @@ import (
 	"github.com/smakom/webinar-portal/internal/demo"
 	"github.com/smakom/webinar-portal/internal/integrity"
 	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/resume"
 	"github.com/smakom/webinar-portal/internal/server"
 	"github.com/smakom/webinar-portal/internal/upload"
+	"github.com/smakom/webinar-portal/internal/views"
 )
 
 func newLogger(level string) *slog.Logger {
@@ -94,7 +96,16 @@ func serve(ctx context.Context, args []string) error {
 		presigner = p
 		log.Info("public media are redirected to presigned S3 URLs", "ttl", cfg.PresignTTL.String())
 	}
+	// View counts are written by one goroutine every 10 s, and once more
+	// after the last request at shutdown.
+	viewCounter := views.New(st.db, log)
+	viewsCtx, stopViews := context.WithCancel(context.Background())
+	viewsDone := make(chan struct{})
+	go func() { viewCounter.Run(viewsCtx, 10*time.Second); close(viewsDone) }()
+	defer func() { stopViews(); <-viewsDone }()
+
 	srv, err := server.New(server.Deps{
+		Views: viewCounter, Positions: resume.NewStore(st.db),
 		Presigner: presigner, Uploads: uploads, LocalFiles: localFiles(st.local), Search: index,
 		Accounts: st.accounts, Webinars: st.webinars, Wishes: st.wishes, Objects: st.objects,
 		Ready:  map[string]server.Pinger{"mongodb": mongoPinger{st.mongo}, "s3": st.objects},

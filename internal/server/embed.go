@@ -8,6 +8,7 @@ import (
 )
 
 func init() {
+	messages["watch.views"] = message{"Visningar", "Views"}
 	messages["embed.more"] = message{"transkription, kapitel och presentation i SmåKoms webbinariearkiv",
 		"transcript, chapters and slides in SmåKom’s webinar archive"}
 }

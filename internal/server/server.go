@@ -39,6 +39,12 @@ type Searcher interface {
 	Search(r search.Request) (*search.Result, error)
 }
 
+// ViewCounter counts how often webinars are watched.
+type ViewCounter interface {
+	Add(webinarID string)
+	Count(ctx context.Context, webinarID string) (int64, error)
+}
+
 // Presigner gives short-lived direct URLs for public media (redirect
 // delivery mode).
 type Presigner interface {
@@ -68,6 +74,12 @@ type Deps struct {
 	// full-text index, down to the moment in a transcript; without it
 	// the catalogue matches titles in MongoDB.
 	Search Searcher
+	// Views, when set, counts watch-page views (not by staff) and shows
+	// the count.
+	Views ViewCounter
+	// Positions, when set, lets logged-in viewers resume where they
+	// stopped.
+	Positions Positions
 	// Ready checks, by name ("mongodb", "s3").
 	Ready        map[string]Pinger
 	Logger       *slog.Logger
@@ -194,6 +206,7 @@ func (s *Server) routes() {
 	api.Get("/webinars", s.apiListWebinars)
 	api.Get("/webinars/:slug", s.apiGetWebinar)
 	api.Get("/search", s.apiSearch)
+	api.Put("/me/positions/:slug", s.apiSavePosition)
 	api.Post("/wishes", s.wishLimiter(), s.apiCreateWish)
 	staffAPI := api.Group("", s.requireStaffAPI)
 	staffAPI.Post("/webinars", s.apiCreateWebinar)

@@ -23,6 +23,11 @@ type watchPage struct {
 	// itself for link previews (Open Graph) at PublicURL.
 	Shareable bool
 	PublicURL string
+	Views     int64 // -1: not counted
+	// Resumed: the video starts where this logged-in viewer stopped
+	// (StartAt, StartClock); PositionURL is where the player saves it.
+	Resumed     bool
+	PositionURL string
 }
 
 func (s *Server) showWebinar(c *fiber.Ctx) error {
@@ -32,7 +37,15 @@ func (s *Server) showWebinar(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := watchPage{Base: s.base(c, w.Title, "catalogue"), Webinar: w, Shareable: isPublic(w), PublicURL: c.BaseURL()}
+	page := watchPage{Base: s.base(c, w.Title, "catalogue"), Webinar: w, Shareable: isPublic(w), PublicURL: c.BaseURL(), Views: -1}
+	if s.deps.Views != nil {
+		if !viewer(c).Staff && w.Recording != nil {
+			s.deps.Views.Add(w.ID)
+		}
+		if n, err := s.deps.Views.Count(ctx, w.ID); err == nil {
+			page.Views = n
+		}
+	}
 	// Captions are on by default in the language the visitor chose for
 	// the transcript, else the UI language, then Swedish, then whatever
 	// there is.
@@ -51,6 +64,11 @@ func (s *Server) showWebinar(c *fiber.Ctx) error {
 	start, hasStart := startParam(c.Query("t"), w.Length())
 	if hasStart && w.Recording != nil {
 		page.StartAt, page.StartClock = seconds(start), webinar.FormatClock(start.Truncate(time.Second))
+	} else if at, ok := s.resumePosition(c, w); ok && c.Query("t") == "" {
+		page.StartAt, page.StartClock, page.Resumed = seconds(at), webinar.FormatClock(at.Truncate(time.Second)), true
+	}
+	if currentUser(c) != nil && s.deps.Positions != nil && w.Recording != nil {
+		page.PositionURL = "/api/v1/me/positions/" + w.Slug
 	}
 	page.Chapters = chapterViews(w.Chapters, prefix)
 	for _, ch := range page.Chapters {

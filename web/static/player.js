@@ -397,4 +397,26 @@
     var h = /^#t=([^&]*)/.exec(window.location.hash);
     if (h) startFromLink(parseTime(decodeURIComponent(h[1]).split(',')[0]));
   });
+
+  // --- Where a logged-in viewer stopped ------------------------------------
+  // Saved every 5 s while playing, on pause and when leaving, so the next
+  // visit starts there (the server puts it in the page).
+  var positionURL = video.getAttribute('data-position-url');
+  if (positionURL) {
+    var csrfMeta = document.querySelector('meta[name=csrf-token]');
+    var lastSaved = -1;
+    var savePosition = function (leaving) {
+      var t = Math.floor(video.currentTime * 10) / 10;
+      if (!isFinite(t) || Math.abs(t - lastSaved) < 1) return;
+      lastSaved = t;
+      fetch(positionURL, {
+        method: 'PUT', keepalive: !!leaving, credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfMeta ? csrfMeta.getAttribute('content') : '' },
+        body: JSON.stringify({ seconds: t })
+      }).catch(function () { lastSaved = -1; });
+    };
+    setInterval(function () { if (!video.paused) savePosition(false); }, 5000);
+    video.addEventListener('pause', function () { savePosition(false); });
+    window.addEventListener('pagehide', function () { savePosition(true); });
+  }
 })();

@@ -1,0 +1,39 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/smakom/webinar-portal/internal/views"
+)
+
+func TestWatchPageCountsViewsButNotStaff(t *testing.T) {
+	counter := &lateCounter{}
+	p := newPortal(t, func(d *Deps) { d.Views = counter })
+	counter.Counter = views.New(p.db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	api := p.apiClient()
+	slug := api.createWebinar("Räknas", "public")
+	clip := fakeMP4(2048)
+	expectStatus(t, api.put("/api/v1/webinars/"+slug+"/recording", bytes.NewReader(clip), int64(len(clip))), http.StatusOK)
+
+	anon := p.anonymous()
+	for i := 0; i < 3; i++ {
+		expectStatus(t, anon.get("/webinars/"+slug), http.StatusOK)
+	}
+	expectStatus(t, p.loginAs("staff").get("/webinars/"+slug), http.StatusOK)
+	if err := counter.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	body := string(anon.get("/webinars/" + slug).Body)
+	if !strings.Contains(body, "<dt>Visningar</dt><dd>3</dd>") {
+		t.Errorf("the page does not show 3 views (staff not counted):\n%s", body)
+	}
+}
+
+// lateCounter lets the test build the counter on the portal's database.
+type lateCounter struct{ *views.Counter }

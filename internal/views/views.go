@@ -1,0 +1,102 @@
+// Package views counts how often each webinar is watched. Counts are
+// gathered in memory and written by one goroutine: concurrent $inc on one
+// document lose updates on the embedded MongoDB-wire server (FerretDB),
+// and one writer per portal never runs two at once. The counts live in
+// their own collection, so saving a webinar's metadata (which replaces
+// its document) can never overwrite a count.
+package views
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Counter gathers views and writes them to the "views" collection.
+type Counter struct {
+	coll *mongo.Collection
+	log  *slog.Logger
+
+	mu      sync.Mutex
+	pending map[string]int64 // webinar id -> views not yet written
+
+	flushMu sync.Mutex // one writer
+}
+
+// New counts views in db.
+func New(db *mongo.Database, log *slog.Logger) *Counter {
+	return &Counter{coll: db.Collection("views"), log: log, pending: map[string]int64{}}
+}
+
+// Add counts one view of a webinar.
+func (c *Counter) Add(webinarID string) {
+	c.mu.Lock()
+	c.pending[webinarID]++
+	c.mu.Unlock()
+}
+
+// Flush writes the gathered views. Counts it could not write are kept
+// for the next flush.
+func (c *Counter) Flush(ctx context.Context) error {
+	c.flushMu.Lock()
+	defer c.flushMu.Unlock()
+	c.mu.Lock()
+	batch := c.pending
+	c.pending = map[string]int64{}
+	c.mu.Unlock()
+	var firstErr error
+	for id, n := range batch {
+		_, err := c.coll.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$inc": bson.M{"count": n}}, options.UpdateOne().SetUpsert(true))
+		if err != nil {
+			c.mu.Lock()
+			c.pending[id] += n
+			c.mu.Unlock()
+			if firstErr == nil {
+				firstErr = fmt.Errorf("save views of %s: %w", id, err)
+			}
+		}
+	}
+	return firstErr
+}
+
+// Count is how many views of a webinar have been written.
+func (c *Counter) Count(ctx context.Context, webinarID string) (int64, error) {
+	var doc struct {
+		Count int64 `bson:"count"`
+	}
+	err := c.coll.FindOne(ctx, bson.M{"_id": webinarID}).Decode(&doc)
+	if err == mongo.ErrNoDocuments {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read views: %w", err)
+	}
+	return doc.Count, nil
+}
+
+// Run flushes every interval and once more when ctx ends.
+func (c *Counter) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			final, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := c.Flush(final); err != nil {
+				c.log.Error("views at shutdown", "err", err)
+			}
+			cancel()
+			return
+		case <-t.C:
+			if err := c.Flush(ctx); err != nil && ctx.Err() == nil {
+				c.log.Error("views", "err", err)
+			}
+		}
+	}
+}
