@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/smakom/webinar-portal/internal/audit"
 	"github.com/smakom/webinar-portal/internal/config"
 	"github.com/smakom/webinar-portal/internal/demo"
 	"github.com/smakom/webinar-portal/internal/integrity"
@@ -105,7 +106,7 @@ func serve(ctx context.Context, args []string) error {
 	defer func() { stopViews(); <-viewsDone }()
 
 	srv, err := server.New(server.Deps{
-		Views: viewCounter, Positions: resume.NewStore(st.db),
+		Views: viewCounter, Positions: resume.NewStore(st.db), Audit: audit.New(st.db),
 		Presigner: presigner, Uploads: uploads, LocalFiles: localFiles(st.local), Search: index,
 		Accounts: st.accounts, Webinars: st.webinars, Wishes: st.wishes, Objects: st.objects,
 		Ready:  map[string]server.Pinger{"mongodb": mongoPinger{st.mongo}, "s3": st.objects},

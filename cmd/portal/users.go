@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/smakom/webinar-portal/internal/account"
+	"github.com/smakom/webinar-portal/internal/audit"
 	"github.com/smakom/webinar-portal/internal/config"
 )
 
@@ -73,13 +74,23 @@ func userCommand(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "Password changed for %s.\n", *email)
-		return nil
+		return logCommand(ctx, st, "bytte lösenord för "+*email, "user", args)
 	}
 	u, err := st.accounts.AddUser(ctx, *email, role, password)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "Created %s with role %s.\n", u.Email, u.Role)
+	return logCommand(ctx, st, fmt.Sprintf("skapade kontot %s med rollen %s", u.Email, u.Role), "user", args)
+}
+
+// logCommand records a change made with the portal command in the audit
+// log that staff read at /staff/audit.
+func logCommand(ctx context.Context, st *stack, action, command string, args []string) error {
+	req := "portal " + command + " " + strings.Join(args, " ")
+	if err := audit.New(st.db).Add(ctx, audit.Entry{Actor: audit.CommandLine, Action: action, Request: req}); err != nil {
+		return fmt.Errorf("the change was made, but not logged: %w", err)
+	}
 	return nil
 }
 
@@ -110,5 +121,5 @@ func tokenCommand(ctx context.Context, args []string) error {
 	}
 	fmt.Println(token)
 	fmt.Fprintln(os.Stderr, "Store this token now; it cannot be shown again. Use it as: Authorization: Bearer <token>")
-	return nil
+	return logCommand(ctx, st, fmt.Sprintf("skapade API-nyckeln %q för %s", *name, *email), "token", args)
 }

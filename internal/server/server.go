@@ -77,6 +77,8 @@ type Deps struct {
 	// Views, when set, counts watch-page views (not by staff) and shows
 	// the count.
 	Views ViewCounter
+	// Audit, when set, records what staff change (shown at /staff/audit).
+	Audit AuditLog
 	// Positions, when set, lets logged-in viewers resume where they
 	// stopped.
 	Positions Positions
@@ -179,7 +181,7 @@ func (s *Server) routes() {
 	app.Post("/login", s.loginLimiter(), s.login)
 	app.Post("/logout", s.logout)
 
-	staff := app.Group("/staff", s.requireStaffPage)
+	staff := app.Group("/staff", s.requireStaffPage, s.auditChanges)
 	staff.Get("/", s.listStaffWebinars)
 	staff.Get("/webinars/new", s.newWebinarForm)
 	staff.Post("/webinars", s.createWebinarForm)
@@ -197,6 +199,7 @@ func (s *Server) routes() {
 	staff.Get("/webinars/:slug/subtitles/:lang/edit", s.editCaptions)
 	staff.Post("/webinars/:slug/subtitles/:lang/shift", s.shiftSubtitlesForm)
 	staff.Post("/webinars/:slug/poster", s.uploadPosterForm)
+	staff.Get("/audit", s.showAudit)
 	staff.Get("/wishes", s.listWishes)
 	staff.Post("/wishes/:id/status", s.setWishStatus)
 
@@ -208,7 +211,7 @@ func (s *Server) routes() {
 	api.Get("/search", s.apiSearch)
 	api.Put("/me/positions/:slug", s.apiSavePosition)
 	api.Post("/wishes", s.wishLimiter(), s.apiCreateWish)
-	staffAPI := api.Group("", s.requireStaffAPI)
+	staffAPI := api.Group("", s.requireStaffAPI, s.auditChanges)
 	staffAPI.Post("/webinars", s.apiCreateWebinar)
 	staffAPI.Patch("/webinars/:slug", s.apiUpdateWebinar)
 	staffAPI.Delete("/webinars/:slug", s.apiDeleteWebinar)

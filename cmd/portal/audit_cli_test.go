@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/smakom/webinar-portal/internal/audit"
+	"github.com/smakom/webinar-portal/internal/config"
+)
+
+// TestCommandLineChangesAreLogged: accounts, roles and tokens given with
+// the portal command appear in the staff's audit log.
+func TestCommandLineChangesAreLogged(t *testing.T) {
+	dataDir := t.TempDir()
+	setCleanEnv(t, "DATA_DIR="+dataDir, "LOG_LEVEL=error")
+	const email = "redaktor@smakom.example"
+	if _, err := runCommand(t, "ett-långt-lösenord\n", "user", "add", "--email", email, "--role", "staff", "--password-stdin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCommand(t, "", "token", "create", "--email", email, "--name", "uppladdningsskript"); err != nil {
+		t.Fatal(err)
+	}
+	defer inTempDir(t)()
+	cfg, err := config.FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := openStack(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.close()
+	entries, err := audit.New(st.db).Recent(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		if e.Actor != audit.CommandLine {
+			t.Errorf("actor %q", e.Actor)
+		}
+		if strings.Contains(e.Request, "lösenord") {
+			t.Errorf("the log holds a password: %q", e.Request)
+		}
+		got = append(got, e.Action)
+	}
+	want := []string{`skapade API-nyckeln "uppladdningsskript" för ` + email, "skapade kontot " + email + " med rollen staff"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("audit log %q, want %q", got, want)
+	}
+}
