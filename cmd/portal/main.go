@@ -4,6 +4,7 @@
 //	portal user add --email E --role R --password-stdin
 //	portal user passwd --email E --password-stdin
 //	portal token create --email E --name N  print a staff API token
+//	portal token list | revoke --ref R      list or revoke API tokens
 //	portal verify                           check every object against its metadata
 //	portal sweep [--dry-run] [--grace 24h]  remove leftovers of crashed uploads
 //	portal reindex                          rebuild the search index
@@ -43,6 +44,8 @@ Usage:
   portal user add --email E --role admin|staff|member --password-stdin
   portal user passwd --email E --password-stdin
   portal token create --email E --name N
+  portal token list             list API tokens (reference, name, user, created)
+  portal token revoke --ref R   revoke a token at once (R: its reference from token list)
   portal verify                 re-read every object and compare size and SHA-256 with the
                                 metadata; list orphaned and missing objects (fails on problems)
   portal sweep [--dry-run] [--grace 24h]

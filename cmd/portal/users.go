@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/smakom/webinar-portal/internal/account"
 	"github.com/smakom/webinar-portal/internal/audit"
@@ -95,8 +96,11 @@ func logCommand(ctx context.Context, st *stack, action, command string, args []s
 }
 
 func tokenCommand(ctx context.Context, args []string) error {
+	if len(args) > 0 && (args[0] == "list" || args[0] == "revoke") {
+		return tokenAdminCommand(ctx, args)
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return usageError{"token: expected \"create\""}
+		return usageError{"token: expected \"create\", \"list\" or \"revoke\""}
 	}
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
 	email := fs.String("email", "", "email of a staff or admin user")
@@ -122,4 +126,46 @@ func tokenCommand(ctx context.Context, args []string) error {
 	fmt.Println(token)
 	fmt.Fprintln(os.Stderr, "Store this token now; it cannot be shown again. Use it as: Authorization: Bearer <token>")
 	return logCommand(ctx, st, fmt.Sprintf("skapade API-nyckeln %q för %s", *name, *email), "token", args)
+}
+
+// tokenAdminCommand lists API tokens or revokes one.
+func tokenAdminCommand(ctx context.Context, args []string) error {
+	sub := args[0]
+	fs := flag.NewFlagSet("token "+sub, flag.ContinueOnError)
+	ref := fs.String("ref", "", "the token's reference from portal token list (at least 8 characters)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("token %s: unexpected argument %q", sub, fs.Arg(0))}
+	}
+	if sub == "revoke" && *ref == "" {
+		return usageError{"token revoke: --ref is required"}
+	}
+	st, err := adminStack(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	if sub == "list" {
+		tokens, err := st.accounts.ListTokens(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "REF\tNAME\tUSER\tCREATED")
+		for _, t := range tokens {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.Ref, t.Name, t.Email, t.CreatedAt.Format("2006-01-02 15:04"))
+		}
+		return w.Flush()
+	}
+	t, err := st.accounts.RevokeToken(ctx, *ref)
+	if errors.Is(err, account.ErrNotFound) {
+		return fmt.Errorf("no token with the reference %q (see portal token list)", *ref)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "Revoked the token %q of %s.\n", t.Name, t.Email)
+	return logCommand(ctx, st, fmt.Sprintf("drog in API-nyckeln %q för %s", t.Name, t.Email), "token", args)
 }
