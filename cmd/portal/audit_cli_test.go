@@ -23,6 +23,20 @@ func TestCommandLineChangesAreLogged(t *testing.T) {
 	if _, err := runCommand(t, "", "token", "create", "--email", email, "--name", "uppladdningsskript"); err != nil {
 		t.Fatal(err)
 	}
+	list, err := runCommand(t, "", "token", "list")
+	if err != nil || !strings.Contains(list, "uppladdningsskript") || !strings.Contains(list, email) {
+		t.Fatalf("token list: %q, %v", list, err)
+	}
+	ref := strings.Fields(strings.Split(strings.TrimSpace(list), "\n")[1])[0]
+	if _, err := runCommand(t, "", "token", "revoke", "--ref", ref); err != nil {
+		t.Fatalf("token revoke --ref %s: %v", ref, err)
+	}
+	if list, _ := runCommand(t, "", "token", "list"); strings.Contains(list, "uppladdningsskript") {
+		t.Errorf("the revoked token is still listed: %q", list)
+	}
+	if _, err := runCommand(t, "", "token", "revoke"); !isUsageError(err) {
+		t.Errorf("token revoke without --ref: %v", err)
+	}
 	defer inTempDir(t)()
 	cfg, err := config.FromEnv()
 	if err != nil {
@@ -47,7 +61,8 @@ func TestCommandLineChangesAreLogged(t *testing.T) {
 		}
 		got = append(got, e.Action)
 	}
-	want := []string{`skapade API-nyckeln "uppladdningsskript" för ` + email, "skapade kontot " + email + " med rollen staff"}
+	want := []string{`drog in API-nyckeln "uppladdningsskript" för ` + email, `skapade API-nyckeln "uppladdningsskript" för ` + email,
+		"skapade kontot " + email + " med rollen staff"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("audit log %q, want %q", got, want)
 	}
