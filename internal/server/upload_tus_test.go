@@ -405,3 +405,36 @@ func TestCancelResumableUpload(t *testing.T) {
 		})
 	}
 }
+
+// TestResumableUploadChunkedBody: a chunk sent without Content-Length
+// (Transfer-Encoding: chunked) counts only whole: one running past the
+// declared length is refused and nothing of it kept.
+func TestResumableUploadChunkedBody(t *testing.T) {
+	p, _, tc, slug := tusPortal(t, testenv.S3Config(t), "Utan längd")
+	data := fakeMP4(13<<20 + 5)
+	loc := tc.create(slug, "recording", len(data))
+	chunked := func(offset int, chunk []byte) *http.Response {
+		// A reader of unknown length: the client sends it chunked.
+		res := tc.do(http.MethodPatch, loc, io.MultiReader(bytes.NewReader(chunk)), map[string]string{
+			"Content-Type": "application/offset+octet-stream", "Upload-Offset": strconv.Itoa(offset)})
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res
+	}
+	if res := chunked(0, data[:7<<20]); res.StatusCode != http.StatusNoContent || res.Header.Get("Upload-Offset") != strconv.Itoa(7<<20) {
+		t.Fatalf("chunked chunk: %s, offset %q", res.Status, res.Header.Get("Upload-Offset"))
+	}
+	if res := chunked(7<<20, append(bytes.Clone(data[7<<20:]), 'x')); res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("chunked chunk past the end: %s", res.Status)
+	}
+	if off := tc.offset(loc); off != 7<<20 {
+		t.Fatalf("a refused chunked chunk moved the offset to %d", off)
+	}
+	if res := chunked(7<<20, data[7<<20:]); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("last chunked chunk: %s", res.Status)
+	}
+	if got := p.anonymous().get("/webinars/" + slug + "/recording"); sha(got.Body) != sha(data) {
+		t.Fatal("the recording served is not the file sent")
+	}
+	p.checkClean(t, 1)
+}
