@@ -33,26 +33,37 @@ func (s *Store) Append(ctx context.Context, id string, offset int64, body io.Rea
 		return Info{}, err
 	}
 	defer unlock()
+	h := s.handoffOf(id)
 	rec, err := s.read(id)
 	if err != nil {
 		return Info{}, err
 	}
-	info := rec.info()
-	if offset != info.Offset {
-		return info, ErrOffset
-	}
 	if rec.Finished {
-		return info, nil // a retried last chunk: nothing more to write
+		if offset != rec.Length {
+			return rec.info(), ErrOffset
+		}
+		return rec.info(), nil // a retried last chunk: nothing more to write
 	}
-	remaining := rec.Length - offset
-	if n > remaining {
-		return info, ErrTooLong
+	if h != nil && len(rec.Parts) >= h.f.number {
+		h = nil // committed by itself meanwhile
 	}
-	c, err := s.newChunk(ctx, rec, n < 0 || sum != nil)
+	c, err := s.newChunk(ctx, rec, h, n < 0 || sum != nil)
 	if err != nil {
-		return info, err
+		return rec.info(), err
 	}
 	defer c.close()
+	if offset != c.offset() {
+		err = ErrOffset
+	}
+	remaining := rec.Length - c.offset()
+	if err == nil && n > remaining {
+		err = ErrTooLong
+	}
+	if err != nil {
+		// The client goes by the offset it is told: the committed one.
+		_ = c.land(false)
+		return c.rec.info(), err
+	}
 
 	in := &bodyReader{r: body, want: n}
 	src := io.Reader(in)
@@ -70,17 +81,41 @@ func (s *Store) Append(ctx context.Context, id string, offset int64, body io.Rea
 	if err == nil && sum != nil && !bytes.Equal(sum.Hash.Sum(nil), sum.Want) {
 		err = ErrChecksum
 	}
+	// A chunk that ends on a part boundary is answered with its last part
+	// in flight; otherwise every part is joined first (see flight.go).
+	handOff := err == nil && !c.whole && c.flying != nil && c.inherited == nil && c.tailLen == 0 &&
+		c.offset() < rec.Length
+	if !handOff {
+		if jerr := c.land(c.whole && err != nil); err == nil {
+			err = jerr
+		}
+	}
 	if c.whole && err != nil {
 		c.rollback()
 	} else if cerr := c.commit(); cerr != nil && err == nil {
 		err = cerr
 	}
-	if errors.Is(err, media.ErrNoUpload) {
+	if handOff {
+		if err != nil {
+			_ = c.land(true)
+		} else {
+			c.flying.detach()
+			s.handOff(c.flying, c.rec)
+			info := c.rec.info()
+			info.Offset += c.flying.size
+			return info, nil
+		}
+	}
+	switch {
+	case errors.Is(err, media.ErrNoUpload):
 		// Its S3 upload was aborted (by a sweep): it cannot go on.
 		_ = s.removeFiles(id)
-		return info, ErrNotFound
-	}
-	if err != nil {
+		return c.rec.info(), ErrNotFound
+	case errors.Is(err, errLostPart):
+		// S3 failed the part the last chunk left in flight: the client
+		// must send its bytes again.
+		return c.rec.info(), ErrOffset
+	case err != nil:
 		return c.rec.info(), err
 	}
 	if c.rec.info().Complete() {
@@ -89,6 +124,9 @@ func (s *Store) Append(ctx context.Context, id string, offset int64, body io.Rea
 	}
 	return c.rec.info(), nil
 }
+
+// errLostPart: a part left in flight by an earlier chunk failed.
+var errLostPart = errors.New("the part of an earlier chunk was not stored")
 
 // Finish completes an upload whose bytes have all been committed but
 // whose object was not (the portal stopped in between); it does nothing
@@ -99,6 +137,9 @@ func (s *Store) Finish(ctx context.Context, id string) (Info, error) {
 		return Info{}, err
 	}
 	defer unlock()
+	if h := s.handoffOf(id); h != nil {
+		_, _ = s.settle(h)
+	}
 	rec, err := s.read(id)
 	if err != nil || rec.Finished || !rec.info().Complete() {
 		return rec.info(), err

@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/smakom/webinar-portal/internal/media"
 )
@@ -21,17 +22,25 @@ type chunk struct {
 	rec   record // as committed
 	whole bool   // commit only at the end, and only when all went well
 
-	parts     []media.Part // committed ones and this chunk's
-	hash      hash.Hash    // over the bytes of the parts
-	hashState []byte       // hash after the last part stored
+	parts     []media.Part // committed ones and this chunk's, joined
+	inherited *handoff     // the last chunk's part in flight, not joined yet
+	flying    *flight      // this chunk's last part, not joined yet
+	hash      hash.Hash    // over the bytes of all parts sent
+	hashState []byte       // hash after the last part joined
 	tail      *os.File
 	tailGen   int
 	tailLen   int64
 	fresh     bool // the tail file is this chunk's own (the committed one went into a part)
 }
 
-func (s *Store) newChunk(ctx context.Context, rec record, whole bool) (*chunk, error) {
-	h, err := restoreHash(rec.SHA256)
+// newChunk starts a chunk after the committed rec and, when h is set, the
+// part the last chunk left in flight.
+func (s *Store) newChunk(ctx context.Context, rec record, h *handoff, whole bool) (*chunk, error) {
+	state := rec.SHA256
+	if h != nil {
+		state = h.f.hash
+	}
+	hs, err := restoreHash(state)
 	if err != nil {
 		return nil, err
 	}
@@ -45,11 +54,27 @@ func (s *Store) newChunk(ctx context.Context, rec record, whole bool) (*chunk, e
 		f.Close()
 		return nil, fmt.Errorf("upload tail: %w", err)
 	}
-	return &chunk{s: s, ctx: ctx, rec: rec, whole: whole, parts: append([]media.Part(nil), rec.Parts...),
-		hash: h, hashState: rec.SHA256, tail: f, tailGen: rec.TailGen, tailLen: rec.TailLen}, nil
+	return &chunk{s: s, ctx: ctx, rec: rec, whole: whole, parts: slices.Clone(rec.Parts), inherited: h,
+		hash: hs, hashState: rec.SHA256, tail: f, tailGen: rec.TailGen, tailLen: rec.TailLen}, nil
 }
 
 func (c *chunk) close() { c.tail.Close() }
+
+// offset is where the upload stands for this chunk: committed bytes, the
+// parts sent and the tail.
+func (c *chunk) offset() int64 {
+	n := c.tailLen
+	for _, p := range c.parts {
+		n += p.Size
+	}
+	if c.inherited != nil {
+		n += c.inherited.f.size
+	}
+	if c.flying != nil {
+		n += c.flying.size
+	}
+	return n
+}
 
 // partSize is the size of a full part. Parts below it (but at least
 // minPart) are sent only when a chunk ends with them.
@@ -59,14 +84,6 @@ func (c *chunk) partSize() int64 { return max(c.s.partSize, c.minPart()) }
 // MiB, and few enough of them for the whole file.
 func (c *chunk) minPart() int64 {
 	return max(media.MinPartSize, (c.rec.Length+media.MaxParts-2)/(media.MaxParts-1))
-}
-
-func (c *chunk) stored() int64 {
-	var n int64
-	for _, p := range c.parts {
-		n += p.Size
-	}
-	return n
 }
 
 // writeKnown sends a chunk of n bytes; end: it brings the file's last byte.
@@ -193,10 +210,19 @@ func (c *chunk) begin(head []byte) error {
 	return nil
 }
 
-// sendPart stores the next part: the tail's bytes, then size minus those
-// from body.
+// sendPart sends the next part: the tail's bytes, then size minus those
+// from body. It returns once S3 has read the part's bytes (joining the
+// part before, which is then committed unless the chunk is whole); the
+// part stays in flight, except one made of tail bytes: the tail file is
+// only free again once they are stored.
 func (c *chunk) sendPart(body io.Reader, size int64) error {
 	number := len(c.parts) + 1
+	if c.inherited != nil {
+		number++
+	}
+	if c.flying != nil {
+		number++
+	}
 	if number > media.MaxParts {
 		return fmt.Errorf("upload %s: more than %d parts", c.rec.ID, media.MaxParts)
 	}
@@ -204,37 +230,100 @@ func (c *chunk) sendPart(body io.Reader, size int64) error {
 	if body != nil {
 		r = io.MultiReader(r, body)
 	}
-	part, err := c.s.objects.PutPart(c.ctx, c.rec.Key, c.rec.UploadID, number, io.TeeReader(r, c.hash), size)
-	if err != nil {
+	f := c.s.fly(c.ctx, c.rec, number, io.TeeReader(r, c.hash), size)
+	if err := f.sent(); err != nil {
+		c.abandon(f)
 		return err
 	}
 	state, err := c.hash.(encoding.BinaryMarshaler).MarshalBinary()
 	if err != nil {
+		c.abandon(f)
 		return err
 	}
-	c.parts, c.hashState = append(c.parts, part), state
-	fromTail := c.tailLen > 0
-	c.tailLen = 0
+	f.hash, f.fromTail = state, c.tailLen > 0
+	if err := c.join(); err != nil { // the parts before
+		c.abandon(f)
+		return err
+	}
+	c.flying = f
+	if f.fromTail {
+		return c.join()
+	}
+	return nil
+}
+
+// join waits for the parts in flight, the inherited one first, and adds
+// them to the chunk's parts (committed at once unless the chunk is whole).
+// An inherited part that failed leaves a gap the client must fill again:
+// errLostPart.
+func (c *chunk) join() error {
+	if h := c.inherited; h != nil {
+		c.inherited = nil
+		rec, err := c.s.settle(h)
+		if err != nil {
+			c.abandon(c.flying)
+			c.flying = nil
+			return fmt.Errorf("%w: %w", errLostPart, err)
+		}
+		c.rec, c.parts, c.hashState = rec, slices.Clone(rec.Parts), rec.SHA256
+	}
+	f := c.flying
+	if f == nil {
+		return nil
+	}
+	c.flying = nil
+	if err := f.landed(); err != nil {
+		return err
+	}
+	c.parts, c.hashState = append(c.parts, f.part), f.hash
+	if f.fromTail {
+		c.tailLen = 0
+	}
 	if !c.whole {
 		if err := c.commit(); err != nil {
 			return err
 		}
 	}
-	if !fromTail {
+	if !f.fromTail {
 		return nil
 	}
 	if c.whole && !c.fresh {
 		// Until this chunk is committed the description still counts the
 		// bytes of the committed tail file: new ones go to another.
-		f, err := os.OpenFile(c.s.tailPath(c.rec.ID, c.rec.TailGen+1), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o640)
+		t, err := os.OpenFile(c.s.tailPath(c.rec.ID, c.rec.TailGen+1), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o640)
 		if err != nil {
 			return fmt.Errorf("upload tail: %w", err)
 		}
 		c.tail.Close()
-		c.tail, c.tailGen, c.fresh = f, c.rec.TailGen+1, true
+		c.tail, c.tailGen, c.fresh = t, c.rec.TailGen+1, true
 		return nil
 	}
 	return c.tail.Truncate(0)
+}
+
+// abandon stops a part that will not be joined and waits for it, so
+// nothing reads the request body after the chunk returns.
+func (c *chunk) abandon(f *flight) {
+	if f != nil {
+		f.cancel()
+		<-f.done
+	}
+}
+
+// land joins every part in flight, or, after an error, waits for them.
+func (c *chunk) land(failed bool) error {
+	if failed {
+		if c.inherited != nil {
+			if rec, err := c.s.settle(c.inherited); err == nil {
+				c.rec = rec
+			}
+			c.inherited = nil
+		}
+		c.abandon(c.flying)
+		c.flying = nil
+		return nil
+	}
+	return c.join()
 }
 
 // appendTail adds up to max bytes of r to the tail.
@@ -250,7 +339,7 @@ func (c *chunk) appendTail(r io.Reader, max int64) (int64, error) {
 // commit records the parts and tail as they stand.
 func (c *chunk) commit() error {
 	rec := c.rec
-	rec.Parts, rec.SHA256, rec.TailGen, rec.TailLen = c.parts, c.hashState, c.tailGen, c.tailLen
+	rec.Parts, rec.SHA256, rec.TailGen, rec.TailLen = slices.Clone(c.parts), c.hashState, c.tailGen, c.tailLen
 	if rec.TailLen == c.rec.TailLen && rec.TailGen == c.rec.TailGen && len(rec.Parts) == len(c.rec.Parts) {
 		return nil // nothing new
 	}

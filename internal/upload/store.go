@@ -6,6 +6,7 @@
 // an upload resumes after a dropped connection or a restart from its last
 // committed byte. A piece too small to be a part (S3 wants 5 MiB, except
 // for the last) waits in a small tail file until the next bytes fill it up.
+// S3's answer to a part overlaps the next part's bytes (see flight.go).
 package upload
 
 import (
@@ -131,9 +132,10 @@ type Store struct {
 	target   Target
 	partSize int64
 
-	mu      sync.Mutex
-	writing map[string]*writer
-	gone    map[string]bool // deleted while a request was writing
+	mu       sync.Mutex
+	writing  map[string]*writer
+	gone     map[string]bool     // deleted while a request was writing
+	handoffs map[string]*handoff // parts left in flight by answered chunks
 }
 
 // writer is the one request allowed to change an upload at a time.
@@ -155,7 +157,7 @@ func NewStore(dir string, opts Options) (*Store, error) {
 	}
 	size = max(size, media.MinPartSize)
 	return &Store{dir: abs, objects: opts.Objects, target: opts.Target, partSize: size,
-		writing: map[string]*writer{}, gone: map[string]bool{}}, nil
+		writing: map[string]*writer{}, gone: map[string]bool{}, handoffs: map[string]*handoff{}}, nil
 }
 
 func (s *Store) infoPath(id string) string { return filepath.Join(s.dir, id+".json") }
@@ -189,8 +191,12 @@ func (s *Store) Create(info Info) (Info, error) {
 	return info, nil
 }
 
-// Get returns an upload with its committed offset.
+// Get returns an upload with its committed offset, after waiting for a
+// part still in flight.
 func (s *Store) Get(id string) (Info, error) {
+	if h := s.handoffOf(id); h != nil {
+		_, _ = s.settle(h)
+	}
 	rec, err := s.read(id)
 	return rec.info(), err
 }
@@ -275,6 +281,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	s.mu.Lock()
 	s.gone[id] = true
 	w := s.writing[id]
+	h := s.handoffs[id]
 	s.mu.Unlock()
 	waited := true
 	if w != nil {
@@ -284,6 +291,10 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		case <-time.After(deleteWait):
 			waited = false
 		}
+	}
+	if h != nil {
+		h.f.cancel()
+		_, _ = s.settle(h) // refused: the upload is gone
 	}
 	err := s.remove(ctx, id)
 	if waited {

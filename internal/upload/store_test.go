@@ -553,3 +553,86 @@ func TestList(t *testing.T) {
 		t.Errorf("after deleting the orphan: %+v", ups)
 	}
 }
+
+// TestPartLeftInFlight: a chunk ending on a part boundary is answered
+// with its last part in flight; it is committed by the next chunk, by a
+// HEAD (Get), or by itself when it lands.
+func TestPartLeftInFlight(t *testing.T) {
+	forBackends(t, func(t *testing.T, objects *media.Store) {
+		e := newEnv(t, objects)
+		p := media.MinPartSize
+		data := fakeMP4(3*p+1000, 10)
+		info := e.create(len(data))
+		e.mustAppend(info.ID, 0, data[:p]) // one whole part
+		// Answered with the whole part counted; Get waits for it.
+		if got, err := e.store.Get(info.ID); err != nil || got.Offset != int64(p) {
+			t.Fatalf("Get after a chunk of one part: %+v, %v", got, err)
+		}
+		if rec := e.record(info.ID); len(rec.Parts) != 1 {
+			t.Fatalf("after Get the description has %d parts; want 1", len(rec.Parts))
+		}
+		// The next chunk joins the part the one before left in flight.
+		e.mustAppend(info.ID, p, data[p:2*p])
+		e.mustAppend(info.ID, 2*p, data[2*p:3*p])
+		// With no request after it, the part commits itself.
+		for i := 0; i < 600 && e.store.handoffOf(info.ID) != nil; i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if rec := e.record(info.ID); len(rec.Parts) != 3 {
+			t.Fatalf("a part left in flight did not commit itself: %d parts", len(rec.Parts))
+		}
+		e.restart()
+		if got, _ := e.store.Get(info.ID); got.Offset != int64(3*p) {
+			t.Fatalf("after restart: offset %d; want %d", got.Offset, 3*p)
+		}
+		e.mustAppend(info.ID, 3*p, data[3*p:])
+		e.checkStored(info.ID, data)
+	})
+}
+
+// lossyObjects reads a part's bytes and then fails it, as an S3 server
+// that took the bytes but could not store them.
+type lossyObjects struct {
+	*media.Store
+	mu   sync.Mutex
+	fail map[int]bool // part numbers to fail, once each
+}
+
+func (l *lossyObjects) PutPart(ctx context.Context, key, uploadID string, n int, r io.Reader, size int64) (media.Part, error) {
+	l.mu.Lock()
+	fail := l.fail[n]
+	delete(l.fail, n)
+	l.mu.Unlock()
+	if fail {
+		_, _ = io.Copy(io.Discard, io.LimitReader(r, size))
+		return media.Part{}, errS3Down
+	}
+	return l.Store.PutPart(ctx, key, uploadID, n, r, size)
+}
+
+// TestPartInFlightLost: when S3 fails the part a chunk was answered with,
+// the next chunk is told the committed offset (409) and the client sends
+// those bytes again.
+func TestPartInFlightLost(t *testing.T) {
+	forBackends(t, func(t *testing.T, objects *media.Store) {
+		e := newEnv(t, objects)
+		lossy := &lossyObjects{Store: objects, fail: map[int]bool{2: true}}
+		s, err := NewStore(e.dir, Options{Objects: lossy, Target: e.target, PartSize: media.MinPartSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.store = s
+		p := media.MinPartSize
+		data := fakeMP4(3*p, 11)
+		info := e.create(len(data))
+		e.mustAppend(info.ID, 0, data[:p])
+		e.mustAppend(info.ID, p, data[p:2*p]) // part 2: answered, then lost
+		got, err := e.append(info.ID, 2*p, data[2*p:])
+		if !errors.Is(err, ErrOffset) || got.Offset != int64(p) {
+			t.Fatalf("chunk after a lost part: offset %d, %v; want %d and ErrOffset", got.Offset, err, p)
+		}
+		e.mustAppend(info.ID, p, data[p:2*p])
+		e.mustAppend(info.ID, 2*p, data[2*p:])
+		e.checkStored(info.ID, data)
+	})
+}
