@@ -281,7 +281,6 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	s.mu.Lock()
 	s.gone[id] = true
 	w := s.writing[id]
-	h := s.handoffs[id]
 	s.mu.Unlock()
 	waited := true
 	if w != nil {
@@ -292,9 +291,10 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 			waited = false
 		}
 	}
-	if h != nil {
+	// A part the last chunk left in flight (its commit is refused now).
+	if h := s.handoffOf(id); h != nil {
 		h.f.cancel()
-		_, _ = s.settle(h) // refused: the upload is gone
+		_, _ = s.settle(h)
 	}
 	err := s.remove(ctx, id)
 	if waited {
