@@ -118,9 +118,9 @@ func (c *portalClient) putRecording(ctx context.Context, slug string, body io.Re
 	return *w.Recording, nil
 }
 
-// tusTiming splits a resumable upload's time: staging the chunks on the
-// portal's disk, and the last chunk's answer, which waits for the file to
-// be moved into object storage, probed and committed.
+// tusTiming splits a resumable upload's time: all of it, and the last
+// chunk's answer, which waits for the object to be completed in S3,
+// probed and committed.
 type tusTiming struct {
 	total, finish time.Duration
 }

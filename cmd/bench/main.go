@@ -209,8 +209,8 @@ func run(ctx context.Context, opts options) int {
 }
 
 // checkDisk refuses to start when the temporary folder's file system
-// cannot hold the largest moment (a staged tus upload and its object),
-// with room to spare.
+// cannot hold the largest moment (an upload's parts and its completed
+// object, on the S3 server's disk), with room to spare.
 func checkDisk(dir string, opts options) error {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(dir, &st); err != nil {

@@ -597,7 +597,7 @@ func (b *backendRun) portalUpload(ctx context.Context, g *recording, want, path 
 		var t tusTiming
 		t, err = b.api.tusUpload(ctx, w.Slug, "bench.mp4", g, b.opts.tusChunk)
 		if err == nil {
-			b.note("(c) tus: %.1f s in all, of which %.1f s for the last PATCH (the portal moves the staged file into S3, probes and commits it before answering)",
+			b.note("(c) tus: %.1f s in all, of which %.1f s for the last PATCH (it sends the last part, completes the S3 upload, probes and commits the object before answering)",
 				t.total.Seconds(), t.finish.Seconds())
 			var got webinarJSON
 			if got, err = b.api.webinar(ctx, w.Slug); err == nil {
@@ -628,7 +628,9 @@ func (b *backendRun) portalUpload(ctx context.Context, g *recording, want, path 
 }
 
 // checkStagingEmpty notes files a finished resumable upload left in the
-// portal's staging folder.
+// portal's upload folder besides its description (kept a day, so a
+// client that lost the last answer learns the upload finished), and the
+// largest file there.
 func (b *backendRun) checkStagingEmpty() {
 	entries, err := os.ReadDir(filepath.Join(b.dataDir, "uploads"))
 	if err != nil {
@@ -636,7 +638,9 @@ func (b *backendRun) checkStagingEmpty() {
 	}
 	var left []string
 	for _, e := range entries {
-		left = append(left, e.Name())
+		if !strings.HasSuffix(e.Name(), ".json") {
+			left = append(left, e.Name())
+		}
 	}
 	if len(left) > 0 {
 		b.note("after a finished tus upload, DATA_DIR/uploads still holds %v", left)

@@ -152,8 +152,8 @@ func TestVerifyAndSweepCommands(t *testing.T) {
 		if err != nil {
 			t.Fatalf("sweep --dry-run: %v\n%s", err, out)
 		}
-		want := "swept: would remove (dry run) 0 unfinished uploads, 0 orphaned objects, 0 subtitle tracks; " +
-			"left alone as younger than 24h0m0s: 1 uploads, 1 objects, 0 tracks\n"
+		want := "swept: would remove (dry run) 0 resumable uploads, 0 unfinished uploads, 0 orphaned objects, 0 subtitle tracks; " +
+			"left alone as younger than 24h0m0s: 0 resumable uploads, 1 uploads, 1 objects, 0 tracks\n"
 		if out != want {
 			t.Errorf("sweep --dry-run printed\n%q\nwant\n%q", out, want)
 		}
@@ -167,7 +167,7 @@ func TestVerifyAndSweepCommands(t *testing.T) {
 		for _, want := range []string{
 			"would abort unfinished upload of " + unfinished,
 			"would remove orphaned object " + orphan + " (7 bytes",
-			"swept: would remove (dry run) 1 unfinished uploads, 1 orphaned objects, 0 subtitle tracks",
+			"swept: would remove (dry run) 0 resumable uploads, 1 unfinished uploads, 1 orphaned objects, 0 subtitle tracks",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output does not contain %q:\n%s", want, out)
@@ -184,7 +184,7 @@ func TestVerifyAndSweepCommands(t *testing.T) {
 		for _, want := range []string{
 			"aborted unfinished upload of " + unfinished,
 			"removed orphaned object " + orphan,
-			"swept: removed 1 unfinished uploads, 1 orphaned objects, 0 subtitle tracks",
+			"swept: removed 0 resumable uploads, 1 unfinished uploads, 1 orphaned objects, 0 subtitle tracks",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output does not contain %q:\n%s", want, out)
@@ -192,7 +192,7 @@ func TestVerifyAndSweepCommands(t *testing.T) {
 		}
 		verifyProblems(t, referenced...)
 		out, err = runCommand(t, "", "sweep", "--dry-run", "--grace=0s")
-		if err != nil || !strings.Contains(out, "would remove (dry run) 0 unfinished uploads, 0 orphaned objects, 0 subtitle tracks") {
+		if err != nil || !strings.Contains(out, "would remove (dry run) 0 resumable uploads, 0 unfinished uploads, 0 orphaned objects, 0 subtitle tracks") {
 			t.Errorf("a second sweep finds more: %q, %v", out, err)
 		}
 	})

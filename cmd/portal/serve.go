@@ -19,7 +19,6 @@ import (
 	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/resume"
 	"github.com/smakom/webinar-portal/internal/server"
-	"github.com/smakom/webinar-portal/internal/upload"
 	"github.com/smakom/webinar-portal/internal/views"
 )
 
@@ -50,11 +49,6 @@ func serve(ctx context.Context, args []string) error {
 		if templateDir, err = filepath.Abs("web"); err != nil {
 			return err
 		}
-	}
-	// Resumable uploads are staged on local disk until complete.
-	uploads, err := upload.NewStore(filepath.Join(cfg.DataDir, "uploads"))
-	if err != nil {
-		return err
 	}
 	searchPath, err := searchDir(cfg)
 	if err != nil {
@@ -107,7 +101,7 @@ func serve(ctx context.Context, args []string) error {
 
 	srv, err := server.New(server.Deps{
 		Views: viewCounter, Positions: resume.NewStore(st.db), Audit: audit.New(st.db),
-		Presigner: presigner, Uploads: uploads, LocalFiles: localFiles(st.local), Search: index,
+		Presigner: presigner, Uploads: st.uploads, LocalFiles: localFiles(st.local), Search: index,
 		Accounts: st.accounts, Webinars: st.webinars, Wishes: st.wishes, Objects: st.objects,
 		Ready:  map[string]server.Pinger{"mongodb": mongoPinger{st.mongo}, "s3": st.objects},
 		Logger: log, CookieSecure: cfg.CookieSecure, TrustedProxies: cfg.TrustedProxies,
@@ -120,8 +114,9 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("PORT %d: %w", cfg.Port, err)
 	}
-	go housekeeping(ctx, st, uploads, log)
-	// Abort stale multipart uploads, remove orphaned objects and tracks.
+	go housekeeping(ctx, st, log)
+	// Remove abandoned resumable uploads, abort stale multipart uploads,
+	// remove orphaned objects and tracks.
 	go integrity.RunPeriodically(ctx, newChecker(st), integrity.DefaultInterval, log)
 
 	url := fmt.Sprintf("http://localhost:%d/", cfg.Port)
@@ -157,8 +152,8 @@ func serve(ctx context.Context, args []string) error {
 }
 
 // housekeeping removes expired sessions (the embedded store has no TTL
-// indexes) and staged uploads abandoned for a day, now and every hour.
-func housekeeping(ctx context.Context, st *stack, uploads *upload.Store, log *slog.Logger) {
+// indexes), now and every hour.
+func housekeeping(ctx context.Context, st *stack, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -166,17 +161,6 @@ func housekeeping(ctx context.Context, st *stack, uploads *upload.Store, log *sl
 			log.Warn("delete expired sessions", "err", err)
 		} else if n > 0 {
 			log.Info("expired sessions deleted", "count", n)
-		}
-		if ids, err := uploads.Stale(24 * time.Hour); err != nil {
-			log.Warn("list abandoned uploads", "err", err)
-		} else {
-			for _, id := range ids {
-				if err := uploads.Delete(id); err != nil {
-					log.Warn("delete abandoned upload", "upload", id, "err", err)
-				} else {
-					log.Info("abandoned upload deleted", "upload", id)
-				}
-			}
 		}
 		select {
 		case <-ctx.Done():

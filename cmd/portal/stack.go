@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -15,6 +16,7 @@ import (
 	"github.com/smakom/webinar-portal/internal/embedded"
 	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/subtitle"
+	"github.com/smakom/webinar-portal/internal/upload"
 	"github.com/smakom/webinar-portal/internal/webinar"
 	"github.com/smakom/webinar-portal/internal/wish"
 )
@@ -32,12 +34,18 @@ type stack struct {
 	webinars *webinar.Service
 	tracks   *subtitle.Store
 	wishes   *wish.Store
+	uploads  *upload.Store // resumable uploads, DATA_DIR/uploads
 }
 
 // openStack starts the embedded servers when no external ones are set,
 // connects both clients and builds the services.
 func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, error) {
 	st := &stack{cfg: cfg}
+	// The embedded S3 server moves the working directory: resolve first.
+	uploadsDir, err := filepath.Abs(filepath.Join(cfg.DataDir, "uploads"))
+	if err != nil {
+		return nil, err
+	}
 	mongoURI := cfg.MongoURI
 	s3 := media.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
 		Bucket: cfg.S3Bucket, UseSSL: cfg.S3UseSSL, Region: cfg.S3Region}
@@ -101,6 +109,11 @@ func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack
 	st.webinars = webinar.NewService(store, st.objects, st.tracks,
 		webinar.Limits{RecordingBytes: cfg.MaxRecordingBytes, SlidesBytes: cfg.MaxSlidesBytes, SubtitleBytes: cfg.MaxSubtitleBytes}, log)
 	st.wishes = wish.NewStore(st.db)
+	st.uploads, err = upload.NewStore(uploadsDir, upload.Options{Objects: st.objects, Target: st.webinars})
+	if err != nil {
+		st.close()
+		return nil, err
+	}
 	return st, nil
 }
 

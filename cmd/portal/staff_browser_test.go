@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -180,6 +181,29 @@ func fileSHA256(t *testing.T, path string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// writePadded copies the MP4 at path into a temporary file of size bytes,
+// padded with a top-level "free" box (still a playable MP4).
+func writePadded(t *testing.T, path string, size int) string {
+	t.Helper()
+	clip, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, size)
+	copy(b, clip)
+	pad := b[len(clip):]
+	binary.BigEndian.PutUint32(pad, uint32(len(pad)))
+	copy(pad[4:], "free")
+	for i := 8; i < len(pad); i++ {
+		pad[i] = byte(i*7 + i/251)
+	}
+	out := filepath.Join(t.TempDir(), filepath.Base(path))
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func TestStaffUploadInBrowser(t *testing.T) {
 	// Absolute paths first: the embedded S3 server moves the working
 	// directory while the portal runs.
@@ -193,6 +217,14 @@ func TestStaffUploadInBrowser(t *testing.T) {
 		if _, err := os.Stat(f); err != nil {
 			t.Fatalf("demo asset: %v", err)
 		}
+	}
+	// The recording is the demo clip padded to 20 MiB, so it goes up in
+	// two chunks (two S3 parts); the wrong file is 20 MiB that is no
+	// video, named .mp4, refused from its first chunk.
+	clip = writePadded(t, clip, 20<<20)
+	notVideo := filepath.Join(t.TempDir(), "inspelning.mp4")
+	if err := os.WriteFile(notVideo, append([]byte("MZ\x90\x00"), make([]byte, 20<<20)...), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	clipSHA := fileSHA256(t, clip)
 	shots := screenshotDir(t)
@@ -451,9 +483,9 @@ func TestStaffUploadInBrowser(t *testing.T) {
 	step("a wrong file as recording is refused", func(t *testing.T) {
 		const want = "Inspelningen måste vara en MP4- eller WebM-video."
 		// Recordings go up through the resumable upload endpoint; the
-		// refusal comes when the last chunk has arrived.
+		// refusal comes with the first chunk, from the file's first bytes.
 		problems.allow(http.StatusUnsupportedMediaType, p.url+"/api/v1/uploads/*")
-		upload(t, "recording-file", srt, "/recording", "Ladda upp inspelning")
+		upload(t, "recording-file", notVideo, "/recording", "Ladda upp inspelning")
 		st, ok := waitState(t, 30*time.Second, func(st editState) bool {
 			return !st.Stayed || (st.RecBox != nil && st.RecBox.Text != "" && st.RecBox.Text != "Laddar upp…" &&
 				!strings.Contains(st.RecBox.Text, "%"))
@@ -474,6 +506,12 @@ func TestStaffUploadInBrowser(t *testing.T) {
 			t.Error("the submit button stays disabled after the error; the user cannot try again")
 		}
 		shot(t, "staff-edit-wrong-file.png")
+		// Nothing of it is kept: the upload folder holds only the
+		// description of the finished upload.
+		entries, err := os.ReadDir(filepath.Join(dataDir, "uploads"))
+		if err != nil || len(entries) != 1 || !strings.HasSuffix(entries[0].Name(), ".json") {
+			t.Errorf("upload folder after the refused upload: %v, %v; want one description", entries, err)
+		}
 		// The earlier recording is kept (load the page again to be sure).
 		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(editURL))
 		if err != nil || resp.Status != http.StatusOK {

@@ -11,7 +11,7 @@ import (
 
 // newChecker builds the integrity checker over the stack's bucket and database.
 func newChecker(st *stack) *integrity.Checker {
-	return integrity.New(st.objects, st.webinars.Store(), integrity.SubtitleTracks(st.db))
+	return integrity.New(st.objects, st.webinars.Store(), integrity.SubtitleTracks(st.db)).WithResumable(st.uploads)
 }
 
 // verifyCommand re-reads every object the metadata refers to and reports

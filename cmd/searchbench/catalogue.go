@@ -109,7 +109,7 @@ func measureCatalogue(ctx context.Context, dir string, n, cues, requests int, se
 	}
 	res.index = time.Since(start)
 
-	uploads, err := upload.NewStore(filepath.Join(dataDir, "uploads"))
+	uploads, err := upload.NewStore(filepath.Join(dataDir, "uploads"), upload.Options{Objects: objects, Target: svc})
 	if err != nil {
 		return nil, err
 	}

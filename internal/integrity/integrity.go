@@ -1,7 +1,7 @@
 // Package integrity checks that object storage and webinar metadata agree
 // (Verify) and cleans up what crashed or cancelled work left behind
-// (Sweep): unfinished multipart uploads, objects no webinar refers to and
-// subtitle tracks of deleted webinars.
+// (Sweep): abandoned resumable uploads, unfinished multipart uploads,
+// objects no webinar refers to and subtitle tracks of deleted webinars.
 package integrity
 
 import (
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/upload"
 	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
@@ -39,6 +40,13 @@ type Tracks interface {
 	Delete(ctx context.Context, t TrackRef) error
 }
 
+// Resumable is the portal's resumable uploads (*upload.Store).
+type Resumable interface {
+	List() ([]upload.Upload, error)
+	// Delete aborts an upload's S3 multipart upload and removes it.
+	Delete(ctx context.Context, id string) error
+}
+
 // TrackRef identifies one subtitle track document, without its cues.
 type TrackRef struct {
 	ID        string
@@ -49,15 +57,23 @@ type TrackRef struct {
 
 // Checker verifies and sweeps one archive: one bucket and one database.
 type Checker struct {
-	objects  Objects
-	webinars Webinars
-	tracks   Tracks
-	now      func() time.Time
+	objects   Objects
+	webinars  Webinars
+	tracks    Tracks
+	resumable Resumable // nil: none to sweep
+	now       func() time.Time
 }
 
 // New returns a checker for the archive kept in objects, webinars and tracks.
 func New(objects Objects, webinars Webinars, tracks Tracks) *Checker {
 	return &Checker{objects: objects, webinars: webinars, tracks: tracks, now: time.Now}
+}
+
+// WithResumable has Sweep remove abandoned resumable uploads too, and
+// leave the multipart uploads of the others alone, however old.
+func (c *Checker) WithResumable(r Resumable) *Checker {
+	c.resumable = r
+	return c
 }
 
 // inventory is what the metadata says exists.

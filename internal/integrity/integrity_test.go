@@ -195,6 +195,7 @@ func TestIntegrity(t *testing.T) {
 			t.Run("VerifyClean", func(t *testing.T) { testVerifyClean(t, a.fresh(t)) })
 			t.Run("VerifyFindsProblems", func(t *testing.T) { testVerifyFindsProblems(t, a.fresh(t)) })
 			t.Run("SweepIncompleteUploads", func(t *testing.T) { testSweepUploads(t, a.fresh(t)) })
+			t.Run("SweepResumableUploads", func(t *testing.T) { testSweepResumable(t, a.fresh(t)) })
 			t.Run("SweepOrphans", func(t *testing.T) { testSweepOrphans(t, a.fresh(t)) })
 			t.Run("SweepEmptyDatabase", func(t *testing.T) { testSweepEmptyDatabase(t, a.fresh(t)) })
 		})

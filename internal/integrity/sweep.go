@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/upload"
 	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
@@ -36,19 +37,22 @@ type Report struct {
 	DryRun bool
 	Grace  time.Duration
 
-	Uploads []media.Upload // unfinished multipart uploads aborted
-	Objects []media.Object // orphaned objects removed
-	Tracks  []TrackRef     // subtitle tracks of deleted webinars removed
+	Resumable []upload.Upload // abandoned resumable uploads removed
+	Uploads   []media.Upload  // unfinished multipart uploads aborted
+	Objects   []media.Object  // orphaned objects removed
+	Tracks    []TrackRef      // subtitle tracks of deleted webinars removed
 
 	// Leftovers younger than the grace period, left alone.
-	YoungUploads, YoungObjects, YoungTracks int
+	YoungResumable, YoungUploads, YoungObjects, YoungTracks int
 
 	// Warnings explain what Sweep chose not to do.
 	Warnings []string
 }
 
 // Removed is how many things were (or would be) removed.
-func (r Report) Removed() int { return len(r.Uploads) + len(r.Objects) + len(r.Tracks) }
+func (r Report) Removed() int {
+	return len(r.Resumable) + len(r.Uploads) + len(r.Objects) + len(r.Tracks)
+}
 
 // Write prints one line per removal and a summary line.
 func (r Report) Write(w io.Writer) error {
@@ -57,6 +61,14 @@ func (r Report) Write(w io.Writer) error {
 		abort, remove = "would abort", "would remove"
 	}
 	var b strings.Builder
+	for _, u := range r.Resumable {
+		state := fmt.Sprintf("%d of %d bytes", u.Offset, u.Length)
+		if u.Finished {
+			state = "finished"
+		}
+		fmt.Fprintf(&b, "%s resumable upload %s for webinar %q (%s, last written %s)\n",
+			remove, u.ID, u.Slug, state, u.Touched.UTC().Format(time.RFC3339))
+	}
 	for _, u := range r.Uploads {
 		fmt.Fprintf(&b, "%s unfinished upload of %s (upload id %s, started %s)\n",
 			abort, u.Key, u.UploadID, u.Initiated.UTC().Format(time.RFC3339))
@@ -75,16 +87,20 @@ func (r Report) Write(w io.Writer) error {
 	if r.DryRun {
 		verb = "would remove (dry run)"
 	}
-	fmt.Fprintf(&b, "swept: %s %d unfinished uploads, %d orphaned objects, %d subtitle tracks; "+
-		"left alone as younger than %s: %d uploads, %d objects, %d tracks\n",
-		verb, len(r.Uploads), len(r.Objects), len(r.Tracks), r.Grace, r.YoungUploads, r.YoungObjects, r.YoungTracks)
+	fmt.Fprintf(&b, "swept: %s %d resumable uploads, %d unfinished uploads, %d orphaned objects, %d subtitle tracks; "+
+		"left alone as younger than %s: %d resumable uploads, %d uploads, %d objects, %d tracks\n",
+		verb, len(r.Resumable), len(r.Uploads), len(r.Objects), len(r.Tracks),
+		r.Grace, r.YoungResumable, r.YoungUploads, r.YoungObjects, r.YoungTracks)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
 // Sweep cleans up what crashed or cancelled work left behind, when it is
 // older than opts.Grace:
-//   - unfinished multipart uploads anywhere in the bucket are aborted;
+//   - resumable uploads not written to (WithResumable) are removed, and
+//     their multipart uploads aborted;
+//   - other unfinished multipart uploads anywhere in the bucket are
+//     aborted (those of resumable uploads still going on are left alone);
 //   - objects under ObjectPrefix that no webinar refers to are removed;
 //   - subtitle track documents of webinars that no longer exist are removed.
 //
@@ -97,11 +113,18 @@ func (c *Checker) Sweep(ctx context.Context, opts SweepOptions) (Report, error) 
 	cutoff := c.now().Add(-opts.Grace)
 	var errs []error
 
+	owned, err := c.sweepResumable(ctx, opts, cutoff, &rep)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	uploads, err := c.objects.IncompleteUploads(ctx, "")
 	if err != nil {
 		errs = append(errs, err)
 	}
 	for _, u := range uploads {
+		if owned[u.UploadID] {
+			continue
+		}
 		if !u.Initiated.Before(cutoff) {
 			rep.YoungUploads++
 			continue
@@ -188,6 +211,38 @@ func (c *Checker) Sweep(ctx context.Context, opts SweepOptions) (Report, error) 
 	return rep, errors.Join(errs...)
 }
 
+// sweepResumable removes the resumable uploads last written before cutoff
+// (which aborts their multipart uploads) and returns the multipart upload
+// ids of all of them, which the bucket-wide step leaves to this one.
+func (c *Checker) sweepResumable(ctx context.Context, opts SweepOptions, cutoff time.Time, rep *Report) (map[string]bool, error) {
+	owned := map[string]bool{}
+	if c.resumable == nil {
+		return owned, nil
+	}
+	ups, err := c.resumable.List()
+	if err != nil {
+		return owned, fmt.Errorf("list resumable uploads: %w", err)
+	}
+	var errs []error
+	for _, u := range ups {
+		if u.UploadID != "" {
+			owned[u.UploadID] = true
+		}
+		if !u.Touched.Before(cutoff) {
+			rep.YoungResumable++
+			continue
+		}
+		if !opts.DryRun {
+			if err := c.resumable.Delete(ctx, u.ID); err != nil {
+				errs = append(errs, fmt.Errorf("remove resumable upload %s: %w", u.ID, err))
+				continue
+			}
+		}
+		rep.Resumable = append(rep.Resumable, u)
+	}
+	return owned, errors.Join(errs...)
+}
+
 // Sweeper is what RunPeriodically runs (*Checker).
 type Sweeper interface {
 	Sweep(ctx context.Context, opts SweepOptions) (Report, error)
@@ -218,6 +273,10 @@ func sweepOnce(ctx context.Context, s Sweeper, log *slog.Logger) {
 	if ctx.Err() != nil {
 		return // shutting down
 	}
+	for _, u := range rep.Resumable {
+		log.Info("sweep: abandoned resumable upload removed", "upload", u.ID, "webinar", u.Slug,
+			"offset", u.Offset, "length", u.Length, "last_written", u.Touched)
+	}
 	for _, u := range rep.Uploads {
 		log.Info("sweep: unfinished upload aborted", "key", u.Key, "upload_id", u.UploadID, "started", u.Initiated)
 	}
@@ -234,7 +293,7 @@ func sweepOnce(ctx context.Context, s Sweeper, log *slog.Logger) {
 		log.Error("sweep", "err", err)
 	}
 	if rep.Removed() > 0 || err != nil {
-		log.Info("sweep done", "uploads", len(rep.Uploads), "objects", len(rep.Objects), "tracks", len(rep.Tracks),
+		log.Info("sweep done", "resumable", len(rep.Resumable), "uploads", len(rep.Uploads), "objects", len(rep.Objects), "tracks", len(rep.Tracks),
 			"duration_ms", time.Since(start).Milliseconds())
 	}
 }

@@ -321,14 +321,3 @@ func (s *Store) IncompleteUploads(ctx context.Context, prefix string) ([]Upload,
 	}
 	return uploads, nil
 }
-
-// AbortUpload aborts an unfinished multipart upload, so the server frees
-// its parts; an upload that is already gone is not an error.
-func (s *Store) AbortUpload(ctx context.Context, key, uploadID string) error {
-	core := minio.Core{Client: s.client}
-	err := core.AbortMultipartUpload(ctx, s.bucket, key, uploadID)
-	if err != nil && !isNotFound(err) && minio.ToErrorResponse(err).Code != "NoSuchUpload" {
-		return fmt.Errorf("abort upload %s of %s: %w", uploadID, key, err)
-	}
-	return nil
-}

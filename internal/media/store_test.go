@@ -95,6 +95,7 @@ func TestStore(t *testing.T) {
 			t.Run("ShortReaderLeavesNothing", s.testShortReader)
 			t.Run("LongReaderLeavesNothing", s.testLongReader)
 			t.Run("Keys", s.testKeys)
+			t.Run("Multipart", s.testMultipart)
 		})
 	}
 }

@@ -48,7 +48,20 @@ var auditActions = map[string]string{
 	"DELETE /api/v1/uploads/:id":                        "avbröt en uppladdning",
 }
 
-const auditLocal = "audit_action"
+const (
+	auditLocal  = "audit_action"
+	auditTarget = "audit_target" // the webinar's slug, with auditLocal
+)
+
+// auditFinishedUpload names the request that finished a resumable upload.
+func auditFinishedUpload(c *fiber.Ctx, kind, slug string) {
+	action := "laddade upp inspelningen"
+	if kind == "slides" {
+		action = "laddade upp en presentation"
+	}
+	c.Locals(auditLocal, action+" (återupptagbar uppladdning)")
+	c.Locals(auditTarget, slug)
+}
 
 // auditChanges records every successful state-changing staff request.
 // Reads, and the chunks of a resumable upload, are not changes.
@@ -57,18 +70,20 @@ func (s *Server) auditChanges(c *fiber.Ctx) error {
 	if s.deps.Audit == nil {
 		return err
 	}
-	switch c.Method() {
-	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
-		return err
-	}
 	status := c.Response().StatusCode()
 	if err != nil || status >= http.StatusBadRequest {
 		return err
 	}
 	route := c.Method() + " " + c.Route().Path
-	action, _ := c.Locals(auditLocal).(string)
+	action, _ := c.Locals(auditLocal).(string) // a handler's own name for its change
+	target, _ := c.Locals(auditTarget).(string)
 	if action == "" {
+		switch c.Method() {
+		case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+			return nil
+		}
 		action = auditActions[route]
+		target = c.Params("slug")
 	}
 	if action == "" {
 		if c.Method() == fiber.MethodPatch && strings.HasPrefix(c.Route().Path, "/api/v1/uploads/") {
@@ -76,7 +91,7 @@ func (s *Server) auditChanges(c *fiber.Ctx) error {
 		}
 		action = route
 	}
-	e := audit.Entry{Action: action, Target: c.Params("slug"), Request: c.Method() + " " + c.Path()}
+	e := audit.Entry{Action: action, Target: target, Request: c.Method() + " " + c.Path()}
 	if u := currentUser(c); u != nil {
 		e.ActorID, e.Actor = u.ID, u.Email
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -51,3 +52,35 @@ func TestStaffChangesAreLogged(t *testing.T) {
 
 // lateAudit lets the test build the log on the portal's database.
 type lateAudit struct{ *audit.Log }
+
+// TestFinishedResumableUploadIsLogged: the chunks of a resumable upload
+// are not changes; the one that finishes it is.
+func TestFinishedResumableUploadIsLogged(t *testing.T) {
+	log := &lateAudit{}
+	p := newPortal(t, func(d *Deps) { d.Audit = log })
+	log.Log = audit.New(p.db)
+	api := p.apiClient()
+	slug := api.createWebinar("Bilder i delar", "public")
+	addr := p.listen(t)
+	tc := &tusClient{t: t, base: "http://" + addr, addr: addr, token: api.token}
+	pdf := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("vattenförsörjning "), 400000)...)
+	loc := tc.create(slug, "slides", len(pdf))
+	for off := 0; off < len(pdf); off += 3 << 20 {
+		end := min(off+3<<20, len(pdf))
+		if res := tc.patch(loc, off, pdf[off:end]); res.StatusCode != http.StatusNoContent {
+			t.Fatalf("chunk at %d: %s", off, res.Status)
+		}
+	}
+	entries, err := log.Recent(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Action+" "+e.Target)
+	}
+	want := []string{"laddade upp en presentation (återupptagbar uppladdning) " + slug, "började en återupptagbar uppladdning ", "skapade webbinariet "}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("log %q, want %q", got, want)
+	}
+}

@@ -39,20 +39,28 @@ type portal struct {
 	srv      *Server
 	accounts *account.Service
 	webinars *webinar.Service
-	objects  interface {
-		Keys(ctx context.Context, prefix string) ([]string, error)
-	}
-	s3 media.Config
-	db *mongo.Database
+	objects  *media.Store
+	uploads  *upload.Store
+	// uploadsDir holds the resumable uploads' descriptions and tails.
+	uploadsDir string
+	s3         media.Config
+	db         *mongo.Database
 }
 
 // newPortal runs the server on the embedded test servers; opts adjust its
 // dependencies.
 func newPortal(t *testing.T, opts ...func(*Deps)) *portal {
 	t.Helper()
+	return newPortalOn(t, testenv.S3Config(t), opts...)
+}
+
+// newPortalOn runs the server on the embedded MongoDB-wire server and the
+// S3 server s3 (say, testenv.MinIO). Resumable uploads use the smallest
+// parts S3 allows, so a few MiB make several parts.
+func newPortalOn(t *testing.T, s3 media.Config, opts ...func(*Deps)) *portal {
+	t.Helper()
 	ctx := context.Background()
 	db := testenv.MongoDB(t)
-	s3 := testenv.S3Config(t)
 	objects, err := media.Open(ctx, s3)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +78,8 @@ func newPortal(t *testing.T, opts ...func(*Deps)) *portal {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	svc := webinar.NewService(store, objects, subtitle.NewStore(db), webinar.Limits{RecordingBytes: 64 << 20, SlidesBytes: 8 << 20, SubtitleBytes: 5 << 20}, log)
-	uploads, err := upload.NewStore(t.TempDir())
+	uploadsDir := t.TempDir()
+	uploads, err := upload.NewStore(uploadsDir, upload.Options{Objects: objects, Target: svc, PartSize: media.MinPartSize})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +92,7 @@ func newPortal(t *testing.T, opts ...func(*Deps)) *portal {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &portal{t: t, srv: srv, accounts: accounts, webinars: svc, objects: objects, s3: s3, db: db}
+	return &portal{t: t, srv: srv, accounts: accounts, webinars: svc, objects: objects, uploads: uploads, uploadsDir: uploadsDir, s3: s3, db: db}
 }
 
 // client carries cookies like a browser, or a bearer token like a script.

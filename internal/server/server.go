@@ -62,7 +62,7 @@ type Deps struct {
 	Webinars *webinar.Service
 	Wishes   *wish.Store
 	Objects  ObjectReader
-	// Uploads stages resumable uploads on local disk.
+	// Uploads keeps resumable uploads (their parts go straight to S3).
 	Uploads *upload.Store
 	// Presigner, when set, answers public media with a redirect to the
 	// S3 server (MEDIA_DELIVERY=redirect); nil streams through the portal.
@@ -96,12 +96,11 @@ type Deps struct {
 
 // Server holds the HTTP app and its dependencies.
 type Server struct {
-	deps      Deps
-	followers followers // resumable uploads being moved into S3
-	cueCache  cueCache  // transcript cues of the watch page
-	log       *slog.Logger
-	pages     *renderer
-	app       *fiber.App
+	deps     Deps
+	cueCache cueCache // transcript cues of the watch page
+	log      *slog.Logger
+	pages    *renderer
+	app      *fiber.App
 }
 
 // formBodyLimit bounds request bodies read whole (forms and JSON). Upload

@@ -10,7 +10,6 @@ import (
 	"hash"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 
@@ -23,8 +22,8 @@ import (
 
 // Resumable uploads speak the tus protocol 1.0.0 (core, creation,
 // termination and checksum extensions), served natively on Fiber so each
-// chunk streams to the staging file: tusd's net/http handler would get
-// every PATCH body buffered whole through Fiber's adaptor.
+// chunk streams into S3 (package upload): tusd's net/http handler would
+// get every PATCH body buffered whole through Fiber's adaptor.
 const tusVersion = "1.0.0"
 
 func (s *Server) tusHeaders(c *fiber.Ctx) {
@@ -121,12 +120,22 @@ func (s *Server) uploadFor(c *fiber.Ctx) (upload.Info, error) {
 	return info, err
 }
 
-// uploadOffset tells the client where to resume.
+// uploadOffset tells the client where to resume. An upload whose bytes
+// all arrived but whose object was not committed yet (the portal stopped
+// in between) is finished first: the client takes offset == length as
+// done.
 func (s *Server) uploadOffset(c *fiber.Ctx) error {
 	s.tusHeaders(c)
 	info, err := s.uploadFor(c)
 	if err != nil {
 		return err
+	}
+	if info.Complete() && !info.Finished {
+		if info, err = s.deps.Uploads.Finish(c.UserContext(), info.ID); err != nil {
+			return s.uploadError(c, info, err)
+		}
+		s.log.Info("resumable upload finished", "request_id", requestID(c), "upload", info.ID, "webinar", info.Slug, "kind", info.Kind, "bytes", info.Length)
+		auditFinishedUpload(c, info.Kind, info.Slug)
 	}
 	c.Set("Upload-Offset", strconv.FormatInt(info.Offset, 10))
 	c.Set("Upload-Length", strconv.FormatInt(info.Length, 10))
@@ -156,8 +165,8 @@ func chunkChecksum(c *fiber.Ctx) (*upload.Checksum, error) {
 	return &upload.Checksum{Hash: hs, Want: want}, nil
 }
 
-// appendUpload writes one chunk; the chunk that completes the file moves
-// it into object storage.
+// appendUpload streams one chunk into the upload's S3 multipart upload;
+// the chunk that completes the file has its object committed.
 func (s *Server) appendUpload(c *fiber.Ctx) error {
 	s.tusHeaders(c)
 	if err := checkTusVersion(c); err != nil {
@@ -170,42 +179,38 @@ func (s *Server) appendUpload(c *fiber.Ctx) error {
 	if err != nil || offset < 0 {
 		return tusError(http.StatusBadRequest, "upload_offset", "Upload-Offset saknas eller är ogiltig.")
 	}
-	staged, err := s.uploadFor(c)
-	if err != nil {
-		return err
-	}
 	sum, err := chunkChecksum(c)
 	if err != nil {
 		return err
 	}
-	var f *follower
-	if !staged.Finished {
-		start := func() *follower {
-			return s.followers.follow(staged, func() (*os.File, error) { return s.deps.Uploads.Open(staged.ID) },
-				func(ctx context.Context, r io.Reader) error { return s.moveUpload(ctx, staged, r) })
-		}
-		f = start()
-		if done, ferr := f.finished(); done && ferr != nil {
-			if ae, ok := apperr.As(ferr); ok && ae.Status < 500 {
-				// Refused early (say, not a video): tell the client now.
-				return s.endUpload(c, staged, f, ferr)
-			}
-			// It gave up (paused too long, storage hiccup): start over
-			// from the staged file.
-			s.log.Info("restarting upload follower", "upload", staged.ID, "err", ferr)
-			s.followers.drop(staged.ID, f)
-			f = start()
-		}
+	// No deadline: a chunk from a slow link takes as long as it takes.
+	body, size := rawBody(c)
+	info, err := s.deps.Uploads.Append(c.UserContext(), c.Params("id"), offset, body, size, sum)
+	if err != nil {
+		// Read what is left of the chunk (up to a bound), so the client
+		// gets the answer instead of a connection reset mid-send.
+		_, _ = io.CopyN(io.Discard, body, drainLimit)
+		return s.uploadError(c, info, err)
 	}
-	body, _ := rawBody(c)
-	info, err := s.deps.Uploads.Append(c.Params("id"), offset, body, sum)
-	if f != nil && info.Offset > 0 {
-		f.advance(info.Offset)
+	if info.Finished && offset < info.Length {
+		s.log.Info("resumable upload finished", "request_id", requestID(c), "upload", info.ID, "webinar", info.Slug, "kind", info.Kind, "bytes", info.Length)
+		auditFinishedUpload(c, info.Kind, info.Slug)
 	}
+	c.Set("Upload-Offset", strconv.FormatInt(info.Offset, 10))
+	return c.SendStatus(http.StatusNoContent)
+}
+
+// drainLimit bounds the bytes of a refused chunk read and dropped; the
+// staff pages send chunks of 16 MiB.
+const drainLimit = 64 << 20
+
+// uploadError answers a chunk (or finish) that failed. An upload refused
+// for what it is (not a video, its webinar gone) is removed.
+func (s *Server) uploadError(c *fiber.Ctx, info upload.Info, err error) error {
 	switch {
 	case errors.Is(err, upload.ErrOffset):
 		c.Set("Upload-Offset", strconv.FormatInt(info.Offset, 10))
-		return tusError(http.StatusConflict, "upload_offset", fmt.Sprintf("Fel position: uppladdningen står på byte %d, inte %d.", info.Offset, offset))
+		return tusError(http.StatusConflict, "upload_offset", fmt.Sprintf("Fel position: uppladdningen står på byte %d, inte %s.", info.Offset, c.Get("Upload-Offset")))
 	case errors.Is(err, upload.ErrTooLong):
 		return tusError(http.StatusRequestEntityTooLarge, "upload_too_long", "Delen går förbi den angivna filstorleken.")
 	case errors.Is(err, upload.ErrChecksum):
@@ -213,79 +218,31 @@ func (s *Server) appendUpload(c *fiber.Ctx) error {
 	case errors.Is(err, upload.ErrBusy):
 		return tusError(http.StatusLocked, "upload_busy", "Uppladdningen tar redan emot data i en annan förfrågan.")
 	case errors.Is(err, upload.ErrNotFound):
-		return apperr.NotFound("Uppladdningen finns inte.")
-	case err != nil:
-		// The client went away mid-chunk: what reached the disk stays.
+		return apperr.NotFound("Uppladdningen finns inte (den kan ha avbrutits eller rensats bort). Börja om.")
+	case errors.Is(err, upload.ErrInterrupted):
+		// The client went away mid-chunk: what was committed stays.
 		s.log.Info("upload chunk interrupted", "request_id", requestID(c), "upload", info.ID, "offset", info.Offset, "err", err)
 		c.Set("Upload-Offset", strconv.FormatInt(info.Offset, 10))
 		return tusError(http.StatusBadRequest, "upload_interrupted", "Överföringen avbröts; uppladdningen fortsätter där den slutade.")
 	}
-	if info.Complete() && !info.Finished && f != nil {
-		// The follower has sent all but the tail by now.
-		select {
-		case <-f.done:
-		case <-c.Context().Done():
-		}
-		if err := s.endUpload(c, info, f, f.err); err != nil {
-			return err
-		}
-	}
-	c.Set("Upload-Offset", strconv.FormatInt(info.Offset, 10))
-	return c.SendStatus(http.StatusNoContent)
-}
-
-// moveUpload stores an upload's bytes through the same checks as a direct
-// upload.
-func (s *Server) moveUpload(ctx context.Context, info upload.Info, r io.Reader) error {
-	var err error
-	switch info.Kind {
-	case "recording":
-		_, err = s.deps.Webinars.ReplaceRecording(ctx, info.Slug, r, info.Length, 0)
-	case "slides":
-		_, err = s.deps.Webinars.AddSlides(ctx, info.Slug, info.Filename, r, info.Length)
-	default:
-		err = tusError(http.StatusBadRequest, "upload_kind", "Okänd uppladdningstyp.")
-	}
-	return err
-}
-
-// endUpload settles an upload whose follower is done. Refused files are
-// removed; a server-side failure keeps the staged file, and the next
-// chunk (or retry) starts a new follower.
-func (s *Server) endUpload(c *fiber.Ctx, info upload.Info, f *follower, err error) error {
-	s.followers.drop(info.ID, f)
-	if err == nil {
-		// Keep a note that it finished: a client whose answer got lost
-		// retries and must hear "done", not "unknown upload".
-		if ferr := s.deps.Uploads.Finish(info.ID); ferr != nil {
-			s.log.Error("mark upload finished", "upload", info.ID, "err", ferr)
-		}
-		s.log.Info("resumable upload finished", "request_id", requestID(c), "upload", info.ID, "webinar", info.Slug, "kind", info.Kind, "bytes", info.Length)
-		return nil
-	}
 	if ae, ok := apperr.As(err); ok && ae.Status < 500 {
-		if derr := s.deps.Uploads.Delete(info.ID); derr != nil {
-			s.log.Error("delete refused upload", "upload", info.ID, "err", derr)
+		if derr := s.deps.Uploads.Delete(context.WithoutCancel(c.UserContext()), c.Params("id")); derr != nil {
+			s.log.Error("delete refused upload", "upload", c.Params("id"), "err", derr)
 		}
 	}
 	return err
 }
 
-// cancelUpload removes a staged upload (tus termination).
+// cancelUpload removes an upload and aborts its S3 multipart upload (tus
+// termination).
 func (s *Server) cancelUpload(c *fiber.Ctx) error {
 	s.tusHeaders(c)
 	if _, err := s.uploadFor(c); err != nil {
 		return err
 	}
-	s.followers.mu.Lock()
-	f := s.followers.m[c.Params("id")]
-	s.followers.mu.Unlock()
-	if f != nil {
-		f.abort(errFollowAborted)
-		<-f.done
-		s.followers.drop(c.Params("id"), f)
-	}
-	if err := s.deps.Uploads.Delete(c.Params("id")); err != nil {
+	ctx, cancel := requestContext(c)
+	defer cancel()
+	if err := s.deps.Uploads.Delete(ctx, c.Params("id")); err != nil {
 		return err
 	}
 	return c.SendStatus(http.StatusNoContent)

@@ -161,8 +161,7 @@ func (s *Service) makePoster(ctx context.Context, ffmpeg, dir, ownerID string, o
 	if st.Size() == 0 {
 		return nil, errors.New("ffmpeg wrote an empty frame")
 	}
-	stored, kind, err := s.storeUpload(ctx, ownerID, "poster", f, st.Size(), 20<<20,
-		[]media.Kind{media.JPEG}, "Affischbilden måste vara en JPEG-bild.")
+	stored, kind, err := s.storeUpload(ctx, ownerID, frameRule, f, st.Size(), 20<<20)
 	if err != nil {
 		return nil, err
 	}

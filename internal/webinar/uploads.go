@@ -46,9 +46,36 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// uploadRule says what one kind of upload may be.
+type uploadRule struct {
+	name      string // "recording", "slides", "poster": also in the object key
+	allowed   []media.Kind
+	wrongType string // the refusal of any other kind
+}
+
+var (
+	recordingRule = uploadRule{"recording", []media.Kind{media.MP4, media.WebM}, "Inspelningen måste vara en MP4- eller WebM-video."}
+	slidesRule    = uploadRule{"slides", []media.Kind{media.PDF, media.PPTX}, "Presentationen måste vara en PDF- eller PPTX-fil."}
+	posterRule    = uploadRule{"poster", []media.Kind{media.JPEG, media.PNG}, "Affischbilden måste vara en JPEG- eller PNG-bild."}
+	frameRule     = uploadRule{"poster", []media.Kind{media.JPEG}, "Affischbilden måste vara en JPEG-bild."}
+)
+
+// sniff tells the kind of a file from its first bytes (media.SniffLen, or
+// the whole file when shorter), refusing kinds the rule does not allow.
+func (r uploadRule) sniff(head []byte) (media.Kind, error) {
+	if len(head) == 0 {
+		return media.Kind{}, apperr.New(http.StatusBadRequest, "empty_file", "Filen är tom.")
+	}
+	kind, ok := media.Sniff(head)
+	if !ok || !containsKind(r.allowed, kind) {
+		return media.Kind{}, apperr.New(http.StatusUnsupportedMediaType, "wrong_type", r.wrongType)
+	}
+	return kind, nil
+}
+
 // storeUpload checks the kind of r from its first bytes, then streams it
 // into a new object. The object is the caller's to commit or delete.
-func (s *Service) storeUpload(ctx context.Context, ownerID, kindName string, r io.Reader, size, limit int64, allowed []media.Kind, wrongType string) (media.Object, media.Kind, error) {
+func (s *Service) storeUpload(ctx context.Context, ownerID string, rule uploadRule, r io.Reader, size, limit int64) (media.Object, media.Kind, error) {
 	if size > limit {
 		return media.Object{}, media.Kind{}, TooLarge(limit)
 	}
@@ -60,14 +87,11 @@ func (s *Service) storeUpload(ctx context.Context, ownerID, kindName string, r i
 	if err != nil {
 		return media.Object{}, media.Kind{}, uploadReadError(err)
 	}
-	if len(head) == 0 {
-		return media.Object{}, media.Kind{}, apperr.New(http.StatusBadRequest, "empty_file", "Filen är tom.")
+	kind, err := rule.sniff(head)
+	if err != nil {
+		return media.Object{}, media.Kind{}, err
 	}
-	kind, ok := media.Sniff(head)
-	if !ok || !containsKind(allowed, kind) {
-		return media.Object{}, media.Kind{}, apperr.New(http.StatusUnsupportedMediaType, "wrong_type", wrongType)
-	}
-	key := media.NewKey(ownerID, kindName, kind.Ext)
+	key := media.NewKey(ownerID, rule.name, kind.Ext)
 	obj, err := s.objects.Put(ctx, key, r, size, kind.ContentType)
 	if errors.Is(err, ErrTooLarge) {
 		return media.Object{}, media.Kind{}, TooLarge(limit)
@@ -107,31 +131,44 @@ func containsKind(kinds []media.Kind, k media.Kind) bool {
 // the new one is committed. size is -1 when unknown. durationMS > 0 sets
 // the webinar's duration; otherwise the probed duration does.
 func (s *Service) ReplaceRecording(ctx context.Context, slug string, r io.Reader, size int64, durationMS int64) (*Webinar, error) {
+	w, err := s.uploadTarget(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	obj, _, err := s.storeUpload(ctx, w.ID, recordingRule, r, size, s.limits.RecordingBytes)
+	if err != nil {
+		return nil, err
+	}
+	return s.commitRecording(ctx, w, obj, durationMS)
+}
+
+// uploadTarget is the webinar an upload goes to.
+func (s *Service) uploadTarget(ctx context.Context, slug string) (*Webinar, error) {
 	w, err := s.store.BySlug(ctx, slug)
 	if errors.Is(err, ErrNotFound) {
 		return nil, apperr.NotFound("Webbinariet finns inte.")
 	}
-	if err != nil {
-		return nil, err
-	}
-	obj, kind, err := s.storeUpload(ctx, w.ID, "recording", r, size, s.limits.RecordingBytes,
-		[]media.Kind{media.MP4, media.WebM}, "Inspelningen måste vara en MP4- eller WebM-video.")
-	if err != nil {
-		return nil, err
-	}
+	return w, err
+}
+
+// commitRecording probes a stored recording (refusing a file browsers
+// cannot play), post-processes it and makes it w's recording. The object
+// is deleted when anything fails.
+func (s *Service) commitRecording(ctx context.Context, w *Webinar, obj media.Object, durationMS int64) (*Webinar, error) {
+	slug := w.Slug
 	info, err := s.probeStored(ctx, obj)
 	if err != nil {
 		_ = s.objects.Delete(context.WithoutCancel(ctx), obj.Key)
 		return nil, probeRefusal(err)
 	}
 	obj, info, poster := s.postprocess(ctx, w, obj, info)
-	rec := Recording{Key: obj.Key, ContentType: kind.ContentType, Size: obj.Size, SHA256: obj.SHA256,
+	rec := Recording{Key: obj.Key, ContentType: obj.ContentType, Size: obj.Size, SHA256: obj.SHA256,
 		Width: info.Width, Height: info.Height, Container: info.Container, DurationMS: info.Duration.Milliseconds(),
 		VideoCodec: info.VideoCodec, AudioCodec: info.AudioCodec, FastStart: info.FastStart}
 	var oldKey, unusedPoster string
 	w, err = s.modify(ctx, slug, nil, func(w *Webinar) error {
 		oldKey, unusedPoster = "", ""
-		if w.Recording != nil {
+		if w.Recording != nil && w.Recording.Key != rec.Key { // the same key: committed once already
 			oldKey = w.Recording.Key
 		}
 		rec.UploadedAt = s.now()
@@ -197,27 +234,36 @@ func probeRefusal(err error) error {
 
 // AddSlides stores a slide deck (PDF, or PPTX offered as a download).
 func (s *Service) AddSlides(ctx context.Context, slug, filename string, r io.Reader, size int64) (*Webinar, error) {
-	w, err := s.store.BySlug(ctx, slug)
-	if errors.Is(err, ErrNotFound) {
-		return nil, apperr.NotFound("Webbinariet finns inte.")
-	}
+	w, err := s.uploadTarget(ctx, slug)
 	if err != nil {
 		return nil, err
 	}
-	obj, kind, err := s.storeUpload(ctx, w.ID, "slides", r, size, s.limits.SlidesBytes,
-		[]media.Kind{media.PDF, media.PPTX}, "Presentationen måste vara en PDF- eller PPTX-fil.")
+	obj, kind, err := s.storeUpload(ctx, w.ID, slidesRule, r, size, s.limits.SlidesBytes)
 	if err != nil {
 		return nil, err
 	}
-	name := cleanFilename(filename, kind.Ext)
-	w, err = s.modify(ctx, slug, nil, func(w *Webinar) error {
+	return s.commitSlides(ctx, slug, cleanFilename(filename, kind.Ext), obj)
+}
+
+// commitSlides adds a stored deck to the webinar; the object is deleted
+// when that fails.
+func (s *Service) commitSlides(ctx context.Context, slug, name string, obj media.Object) (*Webinar, error) {
+	w, err := s.modify(ctx, slug, nil, func(w *Webinar) error {
+		for _, d := range w.Slides {
+			if d.Key == obj.Key {
+				return errCommitted // committed once already
+			}
+		}
 		if len(w.Slides) >= 20 {
 			return apperr.New(http.StatusBadRequest, "too_many_slides", "Ett webbinarium kan ha högst 20 presentationer.")
 		}
-		w.Slides = append(w.Slides, SlideDeck{Key: obj.Key, Filename: name, ContentType: kind.ContentType,
+		w.Slides = append(w.Slides, SlideDeck{Key: obj.Key, Filename: name, ContentType: obj.ContentType,
 			Size: obj.Size, SHA256: obj.SHA256, UploadedAt: s.now()})
 		return nil
 	})
+	if errors.Is(err, errCommitted) {
+		return s.store.BySlug(ctx, slug)
+	}
 	if err != nil {
 		_ = s.objects.Delete(context.WithoutCancel(ctx), obj.Key)
 		return nil, err
@@ -245,15 +291,11 @@ func (s *Service) RemoveSlides(ctx context.Context, slug string, n int) (*Webina
 
 // SetPoster stores a poster image (JPEG or PNG).
 func (s *Service) SetPoster(ctx context.Context, slug string, r io.Reader, size int64) (*Webinar, error) {
-	w, err := s.store.BySlug(ctx, slug)
-	if errors.Is(err, ErrNotFound) {
-		return nil, apperr.NotFound("Webbinariet finns inte.")
-	}
+	w, err := s.uploadTarget(ctx, slug)
 	if err != nil {
 		return nil, err
 	}
-	obj, kind, err := s.storeUpload(ctx, w.ID, "poster", r, size, 20<<20,
-		[]media.Kind{media.JPEG, media.PNG}, "Affischbilden måste vara en JPEG- eller PNG-bild.")
+	obj, kind, err := s.storeUpload(ctx, w.ID, posterRule, r, size, 20<<20)
 	if err != nil {
 		return nil, err
 	}

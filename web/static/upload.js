@@ -82,7 +82,7 @@
     var paused = false;
     var upload = new tus.Upload(file, {
       endpoint: "/api/v1/uploads",
-      chunkSize: 8 * 1024 * 1024,          // bounded requests; each chunk is committed on arrival
+      chunkSize: 16 * 1024 * 1024,         // one S3 part per chunk, committed when stored
       retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000, 60000],
       storeFingerprintForResuming: true,     // a reload or restart continues the same upload
       removeFingerprintOnSuccess: true,
