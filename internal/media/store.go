@@ -109,6 +109,9 @@ func NewKey(ownerID, kind, ext string) string {
 // unknown. It returns the size and SHA-256 of what was stored; if r fails
 // part way nothing is left behind.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (Object, error) {
+	if size > putPartSize {
+		return s.putParts(ctx, key, r, size, contentType)
+	}
 	h := sha256.New()
 	counter := &countingReader{r: io.TeeReader(r, h), size: size}
 	opts := minio.PutObjectOptions{
