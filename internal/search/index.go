@@ -136,7 +136,9 @@ func (b *Batch) Commit() error {
 		return errClosed
 	}
 	err := b.ix.idx.Batch(b.b)
-	b.b.Reset()
+	// A new batch rather than Reset: the index may still be reading the
+	// old one's map in a goroutine of its own after Batch returns.
+	b.b = b.ix.idx.NewBatch()
 	b.n = 0
 	return err
 }
