@@ -4,7 +4,7 @@ package server
 // staff's answers. Apart from i18n.go so the two can change independently.
 func init() {
 	for k, m := range map[string]message{
-		"nav.wishes":           {"Önskemål", "Suggestions"},
+		"nav.wishes":           {"Önskemål och svar", "Suggestions and answers"},
 		"wishes.title":         {"Önskemål och svar", "Suggestions and answers"},
 		"wishes.heading":       {"Önskemål och svar", "Suggestions and answers"},
 		"wishes.lead":          {"Här är ämnen som medlemmar har önskat och som vi planerar eller redan har besvarat. Stöd de ämnen du också vill se, så vet vi vad som är viktigast.", "These are topics members have suggested that we are planning or have already answered. Support the ones you would like too, so we know what matters most."},
