@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/smakom/webinar-portal/internal/apperr"
 	"github.com/smakom/webinar-portal/internal/wish"
 )
 
@@ -30,6 +31,11 @@ func (s *Server) listPublicWishes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	for _, list := range [][]wish.Wish{planned, done} {
+		if err := s.linkAnsweringWebinars(c, list); err != nil {
+			return err
+		}
+	}
 	page := publicWishesPage{Base: s.localBase(c, "wishes.title", "wishes"), Planned: planned, Done: done}
 	if u := currentUser(c); u != nil {
 		if page.Supported, err = s.deps.Wishes.SupportedBy(ctx, u.ID); err != nil {
@@ -37,6 +43,29 @@ func (s *Server) listPublicWishes(c *fiber.Ctx) error {
 		}
 	}
 	return s.render(c, http.StatusOK, "wishes", page)
+}
+
+// linkAnsweringWebinars keeps the webinar link only where the visitor may
+// watch it (a webinar made a draft later would answer 404), with its
+// current title.
+func (s *Server) linkAnsweringWebinars(c *fiber.Ctx, list []wish.Wish) error {
+	ctx, cancel := requestContext(c)
+	defer cancel()
+	for i := range list {
+		if list[i].WebinarSlug == "" {
+			continue
+		}
+		w, err := s.deps.Webinars.Get(ctx, list[i].WebinarSlug, viewer(c))
+		if ae, ok := apperr.As(err); ok && ae.Status == http.StatusNotFound {
+			list[i].WebinarSlug, list[i].WebinarTitle = "", ""
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		list[i].WebinarTitle = w.Title
+	}
+	return nil
 }
 
 // supportWish records a logged-in member's +1; a repeat counts once.

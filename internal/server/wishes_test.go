@@ -3,10 +3,13 @@ package server
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/smakom/webinar-portal/internal/account"
@@ -38,7 +41,7 @@ func TestPublicWishesAndSupport(t *testing.T) {
 	slug := api.createWebinar("Reservvatten i praktiken", "public")
 	planned := p.addWish(wish.Input{Topic: "Reservvatten", Details: "Hemligt: ring mig", Name: "Karin Ek", Email: "karin@kommun.se", Municipality: "Bjurholm"})
 	done := p.addWish(wish.Input{Topic: "Dricksvattenkriser"})
-	p.addWish(wish.Input{Topic: "Ännu inte behandlat"})
+	fresh := p.addWish(wish.Input{Topic: "Ännu inte behandlat"})
 	declined := p.addWish(wish.Input{Topic: "Avböjt förslag"})
 
 	staff := p.loginAs(account.RoleStaff)
@@ -66,6 +69,18 @@ func TestPublicWishesAndSupport(t *testing.T) {
 		}
 		en := anon.get("/wishes?lang=en")
 		expectContains(t, en, `<html lang="en">`, "<h1>Suggestions and answers</h1>", "SmåKom’s answer", `<h3 id="wish-`+planned+`-topic" lang="sv">Reservvatten</h3>`)
+	})
+
+	t.Run("a webinar that is no longer public is not linked", func(t *testing.T) {
+		draft := api.createWebinar("Utkast om vatten", "draft")
+		expectStatus(t, staff.postForm("/staff/wishes/"+fresh, url.Values{"status": {"done"}, "webinar": {draft}}), http.StatusSeeOther)
+		r := p.anonymous().get("/wishes")
+		expectContains(t, r, "Ännu inte behandlat", `href="/webinars/`+slug+`"`)
+		if strings.Contains(r.text(), draft) || strings.Contains(r.text(), "Utkast om vatten") {
+			t.Error("the public page links a draft webinar")
+		}
+		expectContains(t, staff.get("/wishes"), `href="/webinars/`+draft+`"`)
+		expectStatus(t, staff.postForm("/staff/wishes/"+fresh, url.Values{"status": {"new"}}), http.StatusSeeOther)
 	})
 
 	t.Run("supporting without login leads to the login page", func(t *testing.T) {
@@ -293,5 +308,62 @@ func TestWishFormHoneypotAndFlood(t *testing.T) {
 	expectContains(t, r, "många önskemål")
 	if list, _ := p.srv.deps.Wishes.List(context.Background(), ""); len(list) != 2 {
 		t.Errorf("%d wishes stored, want 2", len(list))
+	}
+}
+
+// Members voting at the same moment through the HTTP layer: every member
+// counts exactly once, even when each clicks twice.
+func TestConcurrentSupport(t *testing.T) {
+	p := newPortal(t)
+	id := p.addWish(wish.Input{Topic: "Krisberedskap"})
+	staff := p.loginAs(account.RoleStaff)
+	expectStatus(t, staff.postForm("/staff/wishes/"+id, url.Values{"status": {"planned"}}), http.StatusSeeOther)
+	const members = 16
+	var clients []*client
+	for i := range members {
+		// Sessions straight from the account service: the login form
+		// allows only a few attempts per IP and minute.
+		u, err := p.accounts.AddUser(context.Background(), fmt.Sprintf("medlem%d@kommun.se", i), account.RoleMember, "ett långt lösenord")
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, err := p.accounts.StartSession(context.Background(), u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, &client{p: p, cookies: map[string]string{sessionCookie: secret, csrfCookie: randomToken()}})
+	}
+	var wg sync.WaitGroup
+	statuses := make(chan int, 2*members)
+	for _, c := range clients {
+		for range 2 {
+			form := url.Values{"_csrf": {c.cookies[csrfCookie]}}
+			req := httptest.NewRequest(http.MethodPost, "/wishes/"+id+"/support", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for k, v := range c.cookies {
+				req.AddCookie(&http.Cookie{Name: k, Value: v})
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := p.srv.App().Test(req, -1)
+				if err != nil {
+					statuses <- 0
+					return
+				}
+				res.Body.Close()
+				statuses <- res.StatusCode
+			}()
+		}
+	}
+	wg.Wait()
+	close(statuses)
+	for st := range statuses {
+		if st != http.StatusSeeOther {
+			t.Errorf("a concurrent support answered %d, want 303", st)
+		}
+	}
+	if got := supportersOn(t, p.anonymous().get("/wishes"), id); got != fmt.Sprintf("Antal som stöder: %d", members) {
+		t.Errorf("after %d members clicked twice at once: %q", members, got)
 	}
 }
