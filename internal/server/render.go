@@ -30,6 +30,8 @@ type Base struct {
 	// SwitchURL is this page in the other language, SwitchLang that
 	// language; empty on staff pages, which are Swedish only.
 	SwitchURL, SwitchLang string
+	// NewWishes is how many wishes wait for staff, for the staff menu.
+	NewWishes int64
 }
 
 // base fills the common part of a page. It also takes ?lang=, so any
@@ -45,6 +47,9 @@ func (s *Server) base(c *fiber.Ctx, title, nav string) Base {
 			b.SwitchLang = langSV
 		}
 		b.SwitchURL = langSwitchURL(c, b.SwitchLang)
+	}
+	if nav == "staff" && b.User != nil && b.User.Role.IsStaff() {
+		b.NewWishes = s.countNewWishes(c)
 	}
 	if nav == "catalogue" && c.Path() == "/" {
 		// catalogue.go passes its title in Swedish.
@@ -66,7 +71,7 @@ type renderer struct {
 	pages map[string]*template.Template
 }
 
-var pageNames = []string{"catalogue", "watch", "wish_new", "wish_thanks", "login", "error",
+var pageNames = []string{"catalogue", "watch", "wish_new", "wish_thanks", "wishes", "login", "error",
 	"staff_list", "staff_edit", "staff_delete", "staff_wishes"}
 
 // standalonePages are whole documents of their own (the embeddable player).

@@ -174,6 +174,8 @@ func (s *Server) routes() {
 	app.Get("/wishes/new", s.newWish)
 	app.Post("/wishes", s.wishLimiter(), s.createWish)
 	app.Get("/wishes/thanks", s.showWishThanks)
+	app.Get("/wishes", s.listPublicWishes)
+	app.Post("/wishes/:id/support", s.supportWish)
 	app.Get("/favicon.ico", s.favicon)
 
 	app.Get("/login", s.showLogin)
@@ -200,7 +202,10 @@ func (s *Server) routes() {
 	staff.Post("/webinars/:slug/poster", s.uploadPosterForm)
 	staff.Get("/audit", s.showAudit)
 	staff.Get("/wishes", s.listWishes)
+	staff.Get("/wishes.csv", s.exportWishes)
+	staff.Post("/wishes/merge", s.mergeWishes)
 	staff.Post("/wishes/:id/status", s.setWishStatus)
+	staff.Post("/wishes/:id", s.triageWish)
 
 	s.chapterRoutes(app, staff)
 

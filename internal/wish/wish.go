@@ -50,15 +50,36 @@ func (s Status) Label() string {
 
 // Wish is one suggestion for a webinar.
 type Wish struct {
-	ID           string    `bson:"_id" json:"id"`
-	Topic        string    `bson:"topic" json:"topic"`
-	Details      string    `bson:"details" json:"details"`
-	Name         string    `bson:"name" json:"name"`
-	Email        string    `bson:"email" json:"email"`
-	Municipality string    `bson:"municipality" json:"municipality"`
-	Status       Status    `bson:"status" json:"status"`
-	CreatedAt    time.Time `bson:"created_at" json:"created_at"`
-	UpdatedAt    time.Time `bson:"updated_at" json:"updated_at"`
+	ID           string `bson:"_id" json:"id"`
+	Topic        string `bson:"topic" json:"topic"`
+	Details      string `bson:"details" json:"details"`
+	Name         string `bson:"name" json:"name"`
+	Email        string `bson:"email" json:"email"`
+	Municipality string `bson:"municipality" json:"municipality"`
+	Status       Status `bson:"status" json:"status"`
+	// Reply is staff's public answer, shown on the public wishes page.
+	Reply string `bson:"reply,omitempty" json:"reply"`
+	// WebinarSlug and WebinarTitle name the webinar that answered the
+	// wish; the title is kept so the public page needs no lookup.
+	WebinarSlug  string `bson:"webinar_slug,omitempty" json:"webinar_slug,omitempty"`
+	WebinarTitle string `bson:"webinar_title,omitempty" json:"webinar_title,omitempty"`
+	// MergedInto is the wish this duplicate was merged into; a merged
+	// wish is listed only through its target.
+	MergedInto string    `bson:"merged_into,omitempty" json:"merged_into,omitempty"`
+	CreatedAt  time.Time `bson:"created_at" json:"created_at"`
+	UpdatedAt  time.Time `bson:"updated_at" json:"updated_at"`
+
+	// Supporters counts the distinct members who support the wish or a
+	// duplicate merged into it; Merged lists those duplicates. Both are
+	// worked out when listing, never stored.
+	Supporters int      `bson:"-" json:"supporters"`
+	Merged     []Merged `bson:"-" json:"merged,omitempty"`
+}
+
+// Merged is a duplicate as its target shows it.
+type Merged struct {
+	ID    string `json:"id"`
+	Topic string `json:"topic"`
 }
 
 // Input is what a visitor sends.
@@ -110,15 +131,18 @@ func (in *Input) Validate() error {
 	return nil
 }
 
-// Store keeps wishes in the "wishes" collection.
+// Store keeps wishes in the "wishes" collection and members' support in
+// "wish_supporters".
 type Store struct {
-	coll *mongo.Collection
-	now  func() time.Time
+	coll       *mongo.Collection
+	supporters *mongo.Collection
+	now        func() time.Time
 }
 
-// NewStore opens the collection.
+// NewStore opens the collections.
 func NewStore(db *mongo.Database) *Store {
-	return &Store{coll: db.Collection("wishes"), now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
+	return &Store{coll: db.Collection("wishes"), supporters: db.Collection("wish_supporters"),
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 }
 
 // Create validates and stores a new wish.
@@ -135,13 +159,34 @@ func (s *Store) Create(ctx context.Context, in Input) (*Wish, error) {
 	return w, nil
 }
 
-// List returns wishes, newest first, optionally with one status.
+// List returns wishes that are not merged into another, newest first,
+// optionally with one status, with their supporters counted.
 func (s *Store) List(ctx context.Context, status Status) ([]Wish, error) {
-	q := bson.M{}
+	q := bson.M{"merged_into": bson.M{"$exists": false}}
 	if status != "" {
 		q["status"] = status
 	}
-	cur, err := s.coll.Find(ctx, q, options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}}).SetLimit(1000))
+	out, err := s.find(ctx, q, 1000)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.fillSupport(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CountNew is how many wishes wait for staff.
+func (s *Store) CountNew(ctx context.Context) (int64, error) {
+	n, err := s.coll.CountDocuments(ctx, bson.M{"status": New, "merged_into": bson.M{"$exists": false}})
+	if err != nil {
+		return 0, fmt.Errorf("count new wishes: %w", err)
+	}
+	return n, nil
+}
+
+func (s *Store) find(ctx context.Context, q bson.M, limit int64) ([]Wish, error) {
+	cur, err := s.coll.Find(ctx, q, options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}}).SetLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list wishes: %w", err)
 	}
