@@ -590,8 +590,10 @@ func TestTranscriptInBrowser(t *testing.T) {
 		if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("chapter-4-up"))); err != nil {
 			t.Fatal(err)
 		}
-		focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
-		if err != nil || focused != "chapter-3-up" {
+		// Focus moves once the page has loaded its script: wait for it.
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.activeElement && document.activeElement.id === 'chapter-3-up'`,
+			chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
 			t.Errorf("after Flytta upp focus is on %q; want chapter-3-up", focused)
 		}
 		// Saving that order is refused, with the error beside the field.
