@@ -590,7 +590,7 @@ func TestTranscriptInBrowser(t *testing.T) {
 		if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("chapter-4-up"))); err != nil {
 			t.Fatal(err)
 		}
-		// Focus moves once the page has loaded its script: wait for it.
+		// The browser applies autofocus as the page settles: wait for it.
 		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.activeElement && document.activeElement.id === 'chapter-3-up'`,
 			chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 			focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
