@@ -203,6 +203,19 @@ func (s *Service) StartSession(ctx context.Context, userID string) (string, erro
 	return secret, nil
 }
 
+// RotateSession starts a new session at login and ends the one the
+// browser presented before (previous, may be empty): a session id that
+// was known before login, planted by someone else or left from another
+// user, never carries the new login (session fixation).
+func (s *Service) RotateSession(ctx context.Context, previous, userID string) (string, error) {
+	if previous != "" {
+		if err := s.EndSession(ctx, previous); err != nil {
+			return "", fmt.Errorf("end previous session: %w", err)
+		}
+	}
+	return s.StartSession(ctx, userID)
+}
+
 // SessionUser returns the user of a live session. Expiry is checked here
 // because the embedded store has no TTL indexes.
 func (s *Service) SessionUser(ctx context.Context, secret string) (User, error) {

@@ -325,6 +325,36 @@ func TestSessions(t *testing.T) {
 	})
 }
 
+func TestRotateSession(t *testing.T) {
+	s, _ := newService(t)
+	ctx := testCtx(t)
+	attacker := addUser(t, s, "mallory@kommun.se", RoleMember, "korrekt lösenord")
+	victim := addUser(t, s, "vera@smakom.se", RoleStaff, "korrekt lösenord")
+	planted, err := s.StartSession(ctx, attacker.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := s.RotateSession(ctx, planted, victim.ID)
+	if err != nil {
+		t.Fatalf("RotateSession: %v", err)
+	}
+	if fresh == planted {
+		t.Fatal("the session id was not changed at login")
+	}
+	if u, err := s.SessionUser(ctx, fresh); err != nil || u.ID != victim.ID {
+		t.Errorf("new session: %+v, %v; want the victim", u, err)
+	}
+	if _, err := s.SessionUser(ctx, planted); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the session presented before login still works: %v", err)
+	}
+	// A made-up id or none at all: just a new session.
+	for _, prev := range []string{"", "bm90IGEgc2Vzc2lvbg"} {
+		if sec, err := s.RotateSession(ctx, prev, victim.ID); err != nil || sec == prev || sec == "" {
+			t.Errorf("RotateSession(%q) = %q, %v", prev, sec, err)
+		}
+	}
+}
+
 func TestSessionExpiry(t *testing.T) {
 	s, db := newService(t)
 	ctx := testCtx(t)

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,9 +57,22 @@ func (s *Server) apiSearch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	ctx, cancel := requestContext(c)
+	defer cancel()
+	total := res.Total
 	hits := make([]apiHit, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		ah := apiHit{Slug: h.Slug, Title: h.Title, Score: h.Score, URL: "/webinars/" + h.Slug, Moments: []apiMoment{}}
+		// The index lags behind the database: a webinar unpublished or
+		// made members-only since the last sync must not be found.
+		w, err := s.deps.Webinars.Store().ByID(ctx, h.ID)
+		if errors.Is(err, webinar.ErrNotFound) || err == nil && !slices.Contains(vis, w.Visibility) {
+			total = max(total, 1) - 1
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		ah := apiHit{Slug: w.Slug, Title: w.Title, Score: h.Score, URL: "/webinars/" + w.Slug, Moments: []apiMoment{}}
 		for _, m := range h.Moments {
 			var text, marked strings.Builder
 			for _, p := range m.Pieces {
@@ -69,7 +84,7 @@ func (s *Server) apiSearch(c *fiber.Ctx) error {
 				}
 			}
 			ah.Moments = append(ah.Moments, apiMoment{Lang: m.Lang, StartMS: m.StartMS, Text: text.String(), Marked: marked.String(),
-				URL: "/webinars/" + h.Slug + "?t=" + strconv.FormatInt(m.StartMS/1000, 10)})
+				URL: "/webinars/" + w.Slug + "?t=" + strconv.FormatInt(m.StartMS/1000, 10)})
 		}
 		hits = append(hits, ah)
 	}
@@ -81,5 +96,5 @@ func (s *Server) apiSearch(c *fiber.Ctx) error {
 		}
 		facets[name] = list
 	}
-	return c.JSON(fiber.Map{"query": res.Terms, "total": res.Total, "page": page, "per_page": per, "hits": hits, "facets": facets})
+	return c.JSON(fiber.Map{"query": res.Terms, "total": total, "page": page, "per_page": per, "hits": hits, "facets": facets})
 }

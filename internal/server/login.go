@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -40,11 +41,14 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	secret, err := s.deps.Accounts.StartSession(ctx, u.ID)
+	// A new session id and a new CSRF token at every login: whatever the
+	// browser carried before may have been planted.
+	secret, err := s.deps.Accounts.RotateSession(ctx, c.Cookies(sessionCookie), u.ID)
 	if err != nil {
 		return err
 	}
 	s.setCookie(c, sessionCookie, secret, s.deps.SessionTTL)
+	s.setCookie(c, csrfCookie, randomToken(), 365*24*time.Hour)
 	if next == "/" && u.Role.IsStaff() {
 		next = "/staff"
 	}

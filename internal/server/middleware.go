@@ -216,6 +216,11 @@ func csrfToken(c *fiber.Ctx) string {
 func (s *Server) requireStaffPage(c *fiber.Ctx) error {
 	u := currentUser(c)
 	if u == nil {
+		if streamingRoute(c) {
+			// The unread upload is still on the wire: close the
+			// connection rather than read it as the next request.
+			c.Context().SetConnectionClose()
+		}
 		return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), http.StatusSeeOther)
 	}
 	if !u.Role.IsStaff() {
