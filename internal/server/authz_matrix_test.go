@@ -98,6 +98,17 @@ var (
 		}
 		return allow
 	}
+	// loggedIn: any account; anonymous visitors are sent to log in.
+	loggedIn = func(who string, _ webinar.Visibility) outcome {
+		return map[bool]outcome{true: toLogin, false: allow}[who == "anonymous"]
+	}
+	// ownPosition: an account's own place in a webinar it may see.
+	ownPosition = func(who string, vis webinar.Visibility) outcome {
+		if who == "anonymous" {
+			return unauthorized
+		}
+		return seeable(who, vis)
+	}
 	// badPassword: a wrong password is refused whoever sends it.
 	badPassword = func(string, webinar.Visibility) outcome { return unauthorized }
 )
@@ -193,6 +204,7 @@ var matrixRules = map[string]rule{
 	"GET /feeds/webinars.:format": {expect: everyone},
 	"GET /api/v1/webinars":        {expect: everyone},
 	"GET /api/v1/search":          {expect: everyone},
+	"GET /wishes":                 {expect: everyone},
 
 	"GET /webinars/:slug":                 {expect: seeable},
 	"GET /webinars/:slug/recording":       {expect: seeable},
@@ -207,7 +219,10 @@ var matrixRules = map[string]rule{
 	"POST /logout": {expect: everyone, send: func(m *matrix, who string, _ *client, path, _ string) response {
 		return m.fresh(who).postForm(path, url.Values{})
 	}},
-	"POST /wishes": {expect: everyone, send: form("topic", "Dagvatten i små kommuner", "municipality", "Ydre")},
+	"POST /wishes":             {expect: everyone, send: form("topic", "Dagvatten i små kommuner", "municipality", "Ydre")},
+	"POST /wishes/:id/support": {expect: loggedIn, send: form()},
+	"PUT /api/v1/me/positions/:slug": {expect: ownPosition, send: call(http.MethodPut, fiber.MIMEApplicationJSON,
+		jsonBody(map[string]any{"seconds": 1}))},
 	"POST /api/v1/wishes": {expect: everyone, send: call(http.MethodPost, fiber.MIMEApplicationJSON,
 		jsonBody(map[string]string{"topic": "Bredband på landsbygden", "municipality": "Dals-Ed"}))},
 
@@ -232,6 +247,12 @@ var matrixRules = map[string]rule{
 	"POST /staff/webinars/:slug/poster":                 {expect: staffPage, send: sendUpload("affisch.png", posterPNG)},
 	"POST /staff/webinars/:slug/chapters":               {expect: staffPage, send: form("chapter_start", "0:00", "chapter_title", "Inledning", "chapter_slide", "")},
 	"POST /staff/wishes/:id/status":                     {expect: staffPage, send: form("status", "done")},
+	"GET /staff/audit":                                  {expect: staffPage},
+	"GET /staff/wishes.csv":                             {expect: staffPage},
+	"POST /staff/wishes/:id":                            {expect: staffPage, send: form("status", "planned", "reply", "Vi planerar det.", "webinar", "")},
+	"POST /staff/wishes/merge": {expect: staffPage, send: func(m *matrix, who string, c *client, path, slug string) response {
+		return form("duplicate", m.duplicates[who], "target", m.wishID)(m, who, c, path, slug)
+	}},
 
 	"POST /api/v1/webinars": {expect: staffAPI, send: call(http.MethodPost, fiber.MIMEApplicationJSON,
 		jsonBody(map[string]any{"title": "API-matrisen", "held_at": "2024-05-06", "visibility": "draft"}))},
@@ -304,8 +325,10 @@ type matrix struct {
 	viewers map[string]*client
 	fixture map[webinar.Visibility]string
 	wishID  string
-	upload  string
-	checks  int
+	// duplicates has a wish per viewer to merge into wishID.
+	duplicates map[string]string
+	upload     string
+	checks     int
 	// noCSRF leaves the CSRF token out of forms and API calls.
 	noCSRF bool
 }
@@ -320,6 +343,14 @@ func newMatrix(t *testing.T, p *portal) *matrix {
 		t.Fatal(err)
 	}
 	m.wishID = w.ID
+	m.duplicates = map[string]string{}
+	for _, who := range matrixViewers {
+		d, err := p.srv.deps.Wishes.Create(context.Background(), wish.Input{Topic: "Vattenrening igen", Municipality: "Ydre"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.duplicates[who] = d.ID
+	}
 	m.upload = m.newUpload()
 	m.viewers = map[string]*client{"anonymous": p.anonymous(), "member": p.loginAs(account.RoleMember),
 		"staff": p.loginAs(account.RoleStaff), "admin": p.loginAs(account.RoleAdmin)}

@@ -22,10 +22,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/smakom/webinar-portal/internal/account"
+	"github.com/smakom/webinar-portal/internal/audit"
 	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/resume"
 	"github.com/smakom/webinar-portal/internal/subtitle"
 	"github.com/smakom/webinar-portal/internal/testenv"
 	"github.com/smakom/webinar-portal/internal/upload"
+	"github.com/smakom/webinar-portal/internal/views"
 	"github.com/smakom/webinar-portal/internal/webinar"
 	"github.com/smakom/webinar-portal/internal/wish"
 )
@@ -84,7 +87,9 @@ func newPortalOn(t *testing.T, s3 media.Config, opts ...func(*Deps)) *portal {
 		t.Fatal(err)
 	}
 	deps := Deps{Uploads: uploads, Accounts: accounts, Webinars: svc, Wishes: wish.NewStore(db), Objects: objects,
-		Ready: map[string]Pinger{"mongodb": store, "s3": objects}, Logger: log, WishesPerHour: 1000, SessionTTL: time.Hour}
+		Ready: map[string]Pinger{"mongodb": store, "s3": objects}, Logger: log, WishesPerHour: 1000, SessionTTL: time.Hour,
+		// As the portal runs: view counts, resume positions, the audit log.
+		Views: views.New(db, log), Positions: resume.NewStore(db), Audit: audit.New(db)}
 	for _, o := range opts {
 		o(&deps)
 	}

@@ -57,12 +57,12 @@ func (s *Server) apiSavePosition(c *fiber.Ctx) error {
 	if u == nil {
 		return apperr.New(http.StatusUnauthorized, "login_required", "Logga in för att spara var du är i inspelningen.")
 	}
-	if s.deps.Positions == nil {
-		return c.SendStatus(http.StatusNoContent)
-	}
 	w, err := s.visibleWebinar(c)
 	if err != nil {
 		return err
+	}
+	if s.deps.Positions == nil {
+		return c.SendStatus(http.StatusNoContent)
 	}
 	var body struct {
 		Seconds *float64 `json:"seconds"`
