@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/smakom/webinar-portal/internal/audit"
-	"github.com/smakom/webinar-portal/internal/config"
 )
 
 // TestCommandLineChangesAreLogged: accounts, roles and tokens given with
@@ -37,20 +34,13 @@ func TestCommandLineChangesAreLogged(t *testing.T) {
 	if _, err := runCommand(t, "", "token", "revoke"); !isUsageError(err) {
 		t.Errorf("token revoke without --ref: %v", err)
 	}
-	defer inTempDir(t)()
-	cfg, err := config.FromEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := openStack(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.close()
-	entries, err := audit.New(st.db).Recent(context.Background(), 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var entries []audit.Entry
+	withStack(t, func(ctx context.Context, st *stack) {
+		var err error
+		if entries, err = audit.New(st.db).Recent(ctx, 10); err != nil {
+			t.Fatal(err)
+		}
+	})
 	var got []string
 	for _, e := range entries {
 		if e.Actor != audit.CommandLine {

@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/smakom/webinar-portal/internal/config"
 	"github.com/smakom/webinar-portal/internal/demo"
 	"github.com/smakom/webinar-portal/internal/search"
 	"github.com/smakom/webinar-portal/internal/webinar"
@@ -21,21 +18,11 @@ import (
 func TestReindexCommand(t *testing.T) {
 	dataDir := t.TempDir()
 	setCleanEnv(t, "DATA_DIR="+dataDir, "LOG_LEVEL=error")
-	func() {
-		defer inTempDir(t)()
-		cfg, err := config.FromEnv()
-		if err != nil {
+	withStack(t, func(ctx context.Context, st *stack) {
+		if _, err := demo.Load(ctx, st.webinars); err != nil {
 			t.Fatal(err)
 		}
-		st, err := openStack(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.close()
-		if _, err := demo.Load(context.Background(), st.webinars); err != nil {
-			t.Fatal(err)
-		}
-	}()
+	})
 
 	indexDir := filepath.Join(dataDir, "search")
 	for round, damage := range []bool{false, true} {
