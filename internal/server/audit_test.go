@@ -9,13 +9,11 @@ import (
 	"testing"
 
 	"github.com/smakom/webinar-portal/internal/account"
-	"github.com/smakom/webinar-portal/internal/audit"
 )
 
 func TestStaffChangesAreLogged(t *testing.T) {
-	log := &lateAudit{}
-	p := newPortal(t, func(d *Deps) { d.Audit = log })
-	log.Log = audit.New(p.db)
+	p := newPortal(t)
+	log := p.srv.deps.Audit
 
 	api := p.apiClient()
 	slug := api.createWebinar("Loggat webbinarium", "draft")
@@ -50,15 +48,11 @@ func TestStaffChangesAreLogged(t *testing.T) {
 	}
 }
 
-// lateAudit lets the test build the log on the portal's database.
-type lateAudit struct{ *audit.Log }
-
 // TestFinishedResumableUploadIsLogged: the chunks of a resumable upload
 // are not changes; the one that finishes it is.
 func TestFinishedResumableUploadIsLogged(t *testing.T) {
-	log := &lateAudit{}
-	p := newPortal(t, func(d *Deps) { d.Audit = log })
-	log.Log = audit.New(p.db)
+	p := newPortal(t)
+	log := p.srv.deps.Audit
 	api := p.apiClient()
 	slug := api.createWebinar("Bilder i delar", "public")
 	addr := p.listen(t)

@@ -9,13 +9,10 @@ import (
 	"testing"
 
 	"github.com/smakom/webinar-portal/internal/account"
-	"github.com/smakom/webinar-portal/internal/resume"
 )
 
 func TestMembersResumeWhereTheyStopped(t *testing.T) {
-	positions := &latePositions{}
-	p := newPortal(t, func(d *Deps) { d.Positions = positions })
-	positions.Store = resume.NewStore(p.db)
+	p := newPortal(t) // with the portal's position store
 	api := p.apiClient()
 	slug := api.createWebinar("Långt webbinarium", "members")
 	clip := fakeMP4(4096)
@@ -69,6 +66,3 @@ func TestMembersResumeWhereTheyStopped(t *testing.T) {
 		t.Errorf("error code %q", res.Error.Code)
 	}
 }
-
-// latePositions lets the test build the store on the portal's database.
-type latePositions struct{ *resume.Store }

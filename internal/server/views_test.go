@@ -3,8 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,9 +11,8 @@ import (
 )
 
 func TestWatchPageCountsViewsButNotStaff(t *testing.T) {
-	counter := &lateCounter{}
-	p := newPortal(t, func(d *Deps) { d.Views = counter })
-	counter.Counter = views.New(p.db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p := newPortal(t)
+	counter := p.srv.deps.Views.(*views.Counter)
 	api := p.apiClient()
 	slug := api.createWebinar("Räknas", "public")
 	clip := fakeMP4(2048)
@@ -34,6 +31,3 @@ func TestWatchPageCountsViewsButNotStaff(t *testing.T) {
 		t.Errorf("the page does not show 3 views (staff not counted):\n%s", body)
 	}
 }
-
-// lateCounter lets the test build the counter on the portal's database.
-type lateCounter struct{ *views.Counter }
