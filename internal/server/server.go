@@ -45,6 +45,12 @@ type ViewCounter interface {
 	Count(ctx context.Context, webinarID string) (int64, error)
 }
 
+// RangeReader reads object ranges as bodies that go from the S3 server's
+// socket to the viewer's without a copy through the portal (splice).
+type RangeReader interface {
+	Get(ctx context.Context, key string, offset, length int64) (*media.ProxiedRange, error)
+}
+
 // Presigner gives short-lived direct URLs for public media (redirect
 // delivery mode).
 type Presigner interface {
@@ -67,6 +73,9 @@ type Deps struct {
 	// Presigner, when set, answers public media with a redirect to the
 	// S3 server (MEDIA_DELIVERY=redirect); nil streams through the portal.
 	Presigner Presigner
+	// Ranges, when set, streams media from a plain-HTTP S3 server with
+	// splice; anything it cannot read is read through Objects.
+	Ranges RangeReader
 	// LocalFiles, when set, serves media whose size the metadata knows
 	// from local files; anything it cannot open is read through S3.
 	LocalFiles LocalFiles
