@@ -14,6 +14,7 @@ import (
 
 	"github.com/smakom/webinar-portal/internal/audit"
 	"github.com/smakom/webinar-portal/internal/config"
+	"github.com/smakom/webinar-portal/internal/connguard"
 	"github.com/smakom/webinar-portal/internal/demo"
 	"github.com/smakom/webinar-portal/internal/integrity"
 	"github.com/smakom/webinar-portal/internal/media"
@@ -119,6 +120,7 @@ func serve(ctx context.Context, args []string) error {
 		Ready:  map[string]server.Pinger{"mongodb": mongoPinger{st.mongo}, "s3": st.objects},
 		Logger: log, CookieSecure: cfg.CookieSecure, TrustedProxies: cfg.TrustedProxies,
 		WishesPerHour: cfg.WishesPerHour, SessionTTL: cfg.SessionTTL, TemplateDir: templateDir,
+		ReadTimeout: cfg.HTTPReadTimeout, UploadTimeout: cfg.UploadTimeout,
 	})
 	if err != nil {
 		return err
@@ -146,7 +148,8 @@ func serve(ctx context.Context, args []string) error {
 	}
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.App().Listener(ln) }()
+	// Every read and write must make progress within HTTP_IDLE_TIMEOUT.
+	go func() { errc <- srv.App().Listener(connguard.Listen(ln, cfg.HTTPIdleTimeout)) }()
 	select {
 	case err := <-errc:
 		return err

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/smakom/webinar-portal/internal/connguard"
 )
 
 // RangeProxy reads object ranges from a plain-HTTP S3 server over
@@ -219,14 +221,10 @@ func (r *ProxiedRange) WriteTo(w io.Writer) (int64, error) {
 			return total, err
 		}
 	}
-	lr := &io.LimitedReader{R: r.pc.tcp, N: r.remaining}
-	n, err := io.Copy(w, lr)
+	// In pieces, so a viewer that stops reading is cut off (connguard).
+	n, err := connguard.CopyInPieces(w, r.pc.tcp, r.remaining)
 	r.remaining -= n
-	total += n
-	if err == nil && r.remaining > 0 {
-		err = io.ErrUnexpectedEOF
-	}
-	return total, err
+	return total + n, err
 }
 
 // Close gives the connection back for the next range when its body was

@@ -27,6 +27,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, code, msg := http.StatusInternalServerError, "internal", "Något gick fel hos oss. Försök igen om en stund."
 	var fields map[string]string
 	var fe *fiber.Error
+	if errors.Is(err, errClientBody) {
+		err = clientBodyError(err)
+	}
 	if ae, ok := apperr.As(err); ok {
 		status, code, msg, fields = ae.Status, ae.Code, ae.Message, ae.Fields
 	} else if errors.As(err, &fe) {
