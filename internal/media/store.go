@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -38,6 +39,7 @@ type Store struct {
 	bucket string
 	// unsigned payloads are only safe on loopback or TLS.
 	unsignedPayload bool
+	journal         UploadJournal // nil: no record of multipart uploads
 }
 
 // Object describes a stored object.
@@ -311,7 +313,8 @@ type Upload struct {
 // a prefix only when it is a whole key, and lists the uploads of other
 // keys only for an empty prefix, and then only those started since the
 // MinIO process started (its own expiry, MINIO_API_STALE_UPLOADS_EXPIRY,
-// removes older ones).
+// removes older ones). The journal (SetJournal) adds the uploads the
+// portal started that the server did not list.
 func (s *Store) IncompleteUploads(ctx context.Context, prefix string) ([]Upload, error) {
 	var uploads []Upload
 	for up := range s.client.ListIncompleteUploads(ctx, s.bucket, "", true) {
@@ -322,5 +325,13 @@ func (s *Store) IncompleteUploads(ctx context.Context, prefix string) ([]Upload,
 			uploads = append(uploads, Upload{Key: up.Key, UploadID: up.UploadID, Initiated: up.Initiated})
 		}
 	}
-	return uploads, nil
+	return s.journaled(ctx, prefix, uploads)
+}
+
+// IsUnavailable reports whether err means the S3 server could not be
+// reached or broke off (an outage, a restart), rather than answered:
+// minio-go returns transport failures as *url.Error.
+func IsUnavailable(err error) bool {
+	var ue *url.Error
+	return errors.As(err, &ue)
 }

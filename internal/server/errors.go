@@ -2,13 +2,16 @@ package server
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/smakom/webinar-portal/internal/apperr"
+	"github.com/smakom/webinar-portal/internal/media"
 )
 
 type errorPage struct {
@@ -27,8 +30,17 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, code, msg := http.StatusInternalServerError, "internal", "Något gick fel hos oss. Försök igen om en stund."
 	var fields map[string]string
 	var fe *fiber.Error
-	if errors.Is(err, errClientBody) {
+	clientGone := errors.Is(err, errClientBody)
+	if clientGone {
 		err = clientBodyError(err)
+	} else if _, known := apperr.As(err); !known && media.IsUnavailable(err) {
+		s.log.Error("S3 unavailable", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+		c.Set(fiber.HeaderRetryAfter, "30")
+		msg := "Lagringen för inspelningar och bildspel svarar inte just nu. Försök igen om en stund."
+		if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+			msg = "Lagringen för inspelningar och bildspel svarar inte just nu. Inget sparades; försök igen om en stund."
+		}
+		err = apperr.New(http.StatusServiceUnavailable, "storage_unavailable", msg)
 	}
 	if ae, ok := apperr.As(err); ok {
 		status, code, msg, fields = ae.Status, ae.Code, ae.Message, ae.Fields
@@ -40,6 +52,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		// The rest of the body may still be on the wire: close the
 		// connection rather than read it as the next request.
 		c.Context().SetConnectionClose()
+		if st := c.Context().RequestBodyStream(); st != nil && !clientGone && streamingRoute(c) {
+			// Read what is left of the upload (up to a bound), so the
+			// client gets this answer instead of a connection reset
+			// while it still sends; but not for long, the connection
+			// closes after this answer anyway.
+			_ = c.Context().Conn().SetReadDeadline(time.Now().Add(10 * time.Second))
+			_, _ = io.CopyN(io.Discard, st, drainLimit)
+		}
 	}
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
