@@ -6,11 +6,17 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,8 +27,10 @@ import (
 
 	"github.com/smakom/webinar-portal/internal/account"
 	"github.com/smakom/webinar-portal/internal/demo"
+	"github.com/smakom/webinar-portal/internal/embedded"
 	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/resume"
+	"github.com/smakom/webinar-portal/internal/testenv"
 	"github.com/smakom/webinar-portal/internal/webinar"
 	"github.com/smakom/webinar-portal/internal/wish"
 )
@@ -307,4 +315,147 @@ func TestBackupUsageErrors(t *testing.T) {
 	if err == nil || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("restore of a missing file = %v", err)
 	}
+}
+
+// TestBackupWhilePortalServes backs up a portal that runs as its own
+// process and serves requests the whole time. A portal on the embedded
+// default holds its DATA_DIR locked, so a live backup needs external
+// servers: here a FerretDB server (the embedded one, alone, in the test
+// process) and a MinIO process. The archive is then restored into a fresh
+// embedded store and compared.
+func TestBackupWhilePortalServes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ferret, err := embedded.StartOnly(ctx, t.TempDir(), quiet, true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ferret.Stop()
+	s3 := testenv.MinIO(t)
+	external := []string{"MONGODB_URI=" + ferret.MongoURI, "S3_ENDPOINT=" + s3.Endpoint,
+		"S3_ACCESS_KEY=" + s3.AccessKey, "S3_SECRET_KEY=" + s3.SecretKey, "S3_BUCKET=" + s3.Bucket, "LOG_LEVEL=warn"}
+
+	// The portal process, loading the demo archive into the empty store.
+	p := &portalProcess{t: t, bin: buildPortal(t), dataDir: t.TempDir(), port: freeTCPPort(t)}
+	cmd := exec.Command(p.bin, "serve", "--demo")
+	cmd.Env = append(cleanEnviron(), append(external, "DATA_DIR="+p.dataDir, "PORT="+strconv.Itoa(p.port))...)
+	cmd.Stdout, cmd.Stderr = &p.log, &p.log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd = cmd
+	defer p.kill()
+	slug := waitForDemo(t, p)
+
+	// Admin commands run beside the portal against the same servers.
+	setCleanEnv(t, append(external, "DATA_DIR="+t.TempDir())...)
+	if _, err := runCommand(t, "korrekt-häst-batteri\n", "user", "add", "--email", "admin@smakom.example",
+		"--role", "admin", "--password-stdin"); err != nil {
+		t.Fatalf("user add beside the running portal: %v", err)
+	}
+	db, objects := openExternal(t, ctx, ferret.MongoURI, s3)
+	want := takeSnapshot(t, ctx, db, objects)
+
+	// Viewers keep reading while the backup runs.
+	stop := make(chan struct{})
+	served := make(chan int)
+	go func() {
+		n := 0
+		defer func() { served <- n }()
+		paths := []string{"/", "/webinars/" + slug + "/poster", "/webinars/" + slug + "/recording"}
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			res := p.request("GET", paths[n%len(paths)], "", nil, map[string]string{"Range": "bytes=0-65535"})
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != 200 && res.StatusCode != 206 {
+				t.Errorf("GET %s during the backup: %d", paths[n%len(paths)], res.StatusCode)
+				return
+			}
+			n++
+		}
+	}()
+	archive := filepath.Join(t.TempDir(), "live.tar.gz")
+	out, err := runCommand(t, "", "backup", "--out", archive)
+	close(stop)
+	n := <-served
+	if err != nil {
+		t.Fatalf("backup of the running portal: %v\nportal log:\n%s", err, p.log.String())
+	}
+	t.Logf("%s(%d requests served during the backup)", out, n)
+	if n == 0 {
+		t.Errorf("no request was served while the backup ran")
+	}
+	if res := p.request("GET", "/readyz", "", nil, nil); res.StatusCode != 200 {
+		t.Errorf("/readyz after the backup: %d", res.StatusCode)
+	}
+
+	// Restore on the embedded default, in a fresh folder.
+	setCleanEnv(t, "DATA_DIR="+t.TempDir(), "LOG_LEVEL=error")
+	if _, err := runCommand(t, "", "restore", archive); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	withStack(t, func(ctx context.Context, st *stack) {
+		compareRestored(t, want, takeSnapshot(t, ctx, st.db, st.objects))
+		if _, err := st.accounts.Authenticate(ctx, "admin@smakom.example", "korrekt-häst-batteri"); err != nil {
+			t.Errorf("the admin cannot log in after restore: %v", err)
+		}
+	})
+}
+
+// cleanEnviron is the environment without any portal setting.
+func cleanEnviron() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(configVars, name) {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// waitForDemo waits until the portal answers with the three demo
+// webinars and returns the slug of one of them.
+func waitForDemo(t *testing.T, p *portalProcess) string {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		if res, err := http.Get(p.url("/api/v1/webinars")); err == nil {
+			var list struct {
+				Items []struct {
+					Slug string `json:"slug"`
+				} `json:"items"`
+				Total int `json:"total"`
+			}
+			err := json.NewDecoder(res.Body).Decode(&list)
+			res.Body.Close()
+			if err == nil && res.StatusCode == 200 && list.Total == 3 {
+				return list.Items[0].Slug
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the portal did not serve the demo webinars within 2 minutes:\n%s", p.log.String())
+	return ""
+}
+
+// openExternal connects to the external servers as the portal does.
+func openExternal(t *testing.T, ctx context.Context, uri string, s3 media.Config) (*mongo.Database, *media.Store) {
+	t.Helper()
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	objects, err := media.Open(ctx, s3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client.Database("portal"), objects
 }
