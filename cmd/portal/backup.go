@@ -89,20 +89,25 @@ func restoreCommand(ctx context.Context, args []string) error {
 		return usageError{err.Error()}
 	}
 	if fs.NArg() != 1 {
-		return usageError{"restore: expected one archive file: portal restore FILE"}
+		return usageError{"restore: expected one archive file: portal restore FILE (- for standard input)"}
 	}
-	path, err := filepath.Abs(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("restore: %w", err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("restore: %w", err)
+	// "-" reads standard input, e.g. piped into a container.
+	path, archive, size := "-", io.Reader(os.Stdin), int64(0)
+	if fs.Arg(0) != "-" {
+		var err error
+		if path, err = filepath.Abs(fs.Arg(0)); err != nil {
+			return err
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		defer f.Close()
+		info, err := f.Stat()
+		if err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		archive, size = f, info.Size()
 	}
 	st, err := adminStack(ctx)
 	if err != nil {
@@ -111,7 +116,7 @@ func restoreCommand(ctx context.Context, args []string) error {
 	defer st.close()
 
 	start := time.Now()
-	in := &readProgress{r: f, total: info.Size(), report: byteProgress(os.Stderr)}
+	in := &readProgress{r: archive, total: size, report: byteProgress(os.Stderr)}
 	m, err := backup.Restore(ctx, in, backup.Store{DB: st.db, Objects: st.objects}, backup.RestoreOptions{})
 	fmt.Fprintln(os.Stderr)
 	if errors.Is(err, backup.ErrNotEmpty) {
@@ -122,7 +127,7 @@ func restoreCommand(ctx context.Context, args []string) error {
 	}
 	tot := m.Totals()
 	fmt.Printf("Återställt från %s (gjord %s, portal %s): %d samlingar (%d dokument), %d objekt (%s); tog %s.\n"+
-		"Inloggningar (sessioner) följer inte med: alla loggar in på nytt. Sökindexet byggs när portalen startar.\n",
+		"Inloggningar (sessioner) följer inte med: alla loggar in på nytt. Portalen bygger sökindexet själv (vid start, eller inom några sekunder om den redan kör).\n",
 		path, m.CreatedAt.Format(time.RFC3339), m.PortalVersion, tot.Collections, tot.Documents, tot.Objects,
 		formatBytes(tot.ObjectBytes), time.Since(start).Round(time.Millisecond))
 	return logCommand(ctx, st, "återställde säkerhetskopian "+filepath.Base(path), "restore", args)
@@ -169,11 +174,12 @@ func (p *readProgress) Read(b []byte) (int, error) {
 }
 
 // byteProgress draws "[#####     ]  1.2 GiB / 2.4 GiB" on one line,
-// redrawn only when a tenth of a percent has passed.
+// redrawn only when a tenth of a percent has passed. With no total (a
+// pipe) it shows the bytes done, redrawn each MiB.
 func byteProgress(w io.Writer) backup.Progress {
 	last := int64(-1)
 	return func(done, total int64) {
-		step := int64(1000)
+		step := done >> 20
 		if total > 0 {
 			step = done * 1000 / total
 		}
@@ -181,6 +187,10 @@ func byteProgress(w io.Writer) backup.Progress {
 			return
 		}
 		last = step
+		if total <= 0 {
+			fmt.Fprintf(w, "\r%s   ", formatBytes(done))
+			return
+		}
 		fmt.Fprintf(w, "\r%s %s / %s   ", bar(done, total), formatBytes(done), formatBytes(total))
 	}
 }

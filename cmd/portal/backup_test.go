@@ -395,10 +395,15 @@ func TestBackupWhilePortalServes(t *testing.T) {
 		t.Errorf("/readyz after the backup: %d", res.StatusCode)
 	}
 
-	// Restore on the embedded default, in a fresh folder.
+	// Restore on the embedded default, in a fresh folder, reading the
+	// archive from standard input as a pipe into a container would.
+	data, err := os.ReadFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
 	setCleanEnv(t, "DATA_DIR="+t.TempDir(), "LOG_LEVEL=error")
-	if _, err := runCommand(t, "", "restore", archive); err != nil {
-		t.Fatalf("restore: %v", err)
+	if out, err := runCommand(t, string(data), "restore", "-"); err != nil || !strings.Contains(out, "Återställt från -") {
+		t.Fatalf("restore - < archive: %v\n%s", err, out)
 	}
 	withStack(t, func(ctx context.Context, st *stack) {
 		compareRestored(t, want, takeSnapshot(t, ctx, st.db, st.objects))

@@ -56,8 +56,8 @@ Usage:
   portal reindex                rebuild the search index (DATA_DIR/search) from the database
   portal backup --out FILE      write every collection (but sessions) and every object into one
                                 archive with SHA-256 sums (FILE.tar; FILE.tar.gz or .tgz: gzip)
-  portal restore FILE           load an archive into an EMPTY store, checking every sum; on any
-                                error nothing is left restored
+  portal restore FILE           load an archive (FILE, or - for standard input) into an EMPTY
+                                store, checking every sum; on any error nothing is left restored
 Configuration comes from the environment; see README.md.
 `
 
