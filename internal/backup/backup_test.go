@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sort"
@@ -383,6 +384,15 @@ func TestRestoreRefusesDamagedArchive(t *testing.T) {
 		{"flipped byte in a collection", webinars, flipByteIn(t, archive, webinars)},
 		{"cut off", "", archive[:len(archive)/2]},
 		{"no manifest", "manifest.json", withoutManifest(t, archive)},
+	}
+	compressed, _ := makeBackup(t, ctx, src, true)
+	for _, at := range []int{len(compressed) / 3, len(compressed) - 12} {
+		bad := bytes.Clone(compressed)
+		bad[at] ^= 0x10
+		cases = append(cases, struct {
+			name, entry string
+			archive     []byte
+		}{fmt.Sprintf("flipped byte %d of %d in a gzip archive", at, len(compressed)), "", bad})
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

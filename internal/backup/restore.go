@@ -104,6 +104,7 @@ func Restore(ctx context.Context, r io.Reader, st Store, opt RestoreOptions) (m 
 		}
 		in = gz
 	}
+	in = archiveReader{in}
 	if err := rs.readArchive(ctx, tar.NewReader(in)); err != nil {
 		return nil, err
 	}
@@ -210,7 +211,11 @@ func (rs *restorer) putObject(ctx context.Context, r io.Reader, hdr *tar.Header)
 	h := sha256.New()
 	rs.written = append(rs.written, key) // Put removes a failed object itself; rollback is harmless
 	obj, err := rs.st.Objects.Put(ctx, key, io.TeeReader(r, h), hdr.Size, hdr.PAXRecords[paxContentType])
-	if errors.Is(err, io.ErrUnexpectedEOF) {
+	var bad archiveError
+	switch {
+	case errors.As(err, &bad):
+		return fmt.Errorf("%w: entry %s cannot be read: %v", ErrDamaged, hdr.Name, bad.err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("%w: entry %s ends early", ErrDamaged, hdr.Name)
 	}
 	if err != nil {
@@ -218,6 +223,24 @@ func (rs *restorer) putObject(ctx context.Context, r io.Reader, hdr *tar.Header)
 	}
 	rs.seen[hdr.Name] = Entry{Name: hdr.Name, Key: key, Size: obj.Size, SHA256: hex.EncodeToString(h.Sum(nil))}
 	return nil
+}
+
+// archiveReader marks errors reading the archive (a corrupt compressed
+// stream, a failing disk), which an object's upload would otherwise
+// report as its own.
+type archiveReader struct{ r io.Reader }
+
+type archiveError struct{ err error }
+
+func (e archiveError) Error() string { return e.err.Error() }
+func (e archiveError) Unwrap() error { return e.err }
+
+func (a archiveReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = archiveError{err}
+	}
+	return n, err
 }
 
 // safeKey refuses keys a file-backed S3 server could take for a path
