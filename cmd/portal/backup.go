@@ -73,12 +73,19 @@ func backupCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	for _, key := range m.Vanished {
-		fmt.Fprintf(os.Stderr, "Objektet %s togs bort medan kopian gjordes och finns inte med.\n", key)
+		fmt.Fprintf(os.Stderr, "Objektet %s togs bort medan kopian gjordes och finns inte med (inget webbinarium pekar på det).\n", key)
 	}
 	tot := m.Totals()
 	fmt.Printf("Säkerhetskopian %s är klar: %d samlingar (%d dokument), %d objekt (%s); arkivet är %s; tog %s.\n",
 		path, tot.Collections, tot.Documents, tot.Objects, formatBytes(tot.ObjectBytes), formatBytes(info.Size()),
 		time.Since(start).Round(time.Millisecond))
+	if len(m.Missing) > 0 {
+		// The archive is kept (it holds everything else), but a script
+		// running backups must notice.
+		return fmt.Errorf("backup: %s lacks %d objects that webinars name: %s\n"+
+			"They were deleted while the backup ran (e.g. a replaced recording: run the backup again) "+
+			"or were missing before (see portal verify).", path, len(m.Missing), strings.Join(m.Missing, ", "))
+	}
 	return nil
 }
 
@@ -124,6 +131,9 @@ func restoreCommand(ctx context.Context, args []string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("restore: %w\nNothing was restored: what had been written is removed again.", err)
+	}
+	for _, key := range m.Missing {
+		fmt.Fprintf(os.Stderr, "Objektet %s saknades när kopian gjordes: webbinariet som pekar på det saknar filen (portal verify visar dem).\n", key)
 	}
 	tot := m.Totals()
 	fmt.Printf("Återställt från %s (gjord %s, portal %s): %d samlingar (%d dokument), %d objekt (%s); tog %s.\n"+

@@ -299,6 +299,36 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	})
 }
 
+// TestBackupFailsOnMissingObject: a webinar naming an object the bucket
+// lacks makes backup fail (exit status 1) naming it, but keeps the
+// archive.
+func TestBackupFailsOnMissingObject(t *testing.T) {
+	setCleanEnv(t, "DATA_DIR="+t.TempDir(), "LOG_LEVEL=error")
+	var gone string
+	withStack(t, func(ctx context.Context, st *stack) {
+		if _, err := demo.Load(ctx, st.webinars); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.webinars.Store().ForEach(ctx, func(w *webinar.Webinar) error {
+			gone = w.Slides[0].Key
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.objects.Delete(ctx, gone); err != nil {
+			t.Fatal(err)
+		}
+	})
+	path := filepath.Join(t.TempDir(), "x.tar")
+	_, err := runCommand(t, "", "backup", "--out", path)
+	if err == nil || !strings.Contains(err.Error(), gone) || !strings.Contains(err.Error(), "lacks 1 objects") {
+		t.Fatalf("backup with a missing slide deck: %v; want an error naming %s", err, gone)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the archive was not kept: %v", err)
+	}
+}
+
 func TestBackupUsageErrors(t *testing.T) {
 	setCleanEnv(t, "DATA_DIR="+t.TempDir(), "LOG_LEVEL=error")
 	for _, args := range [][]string{

@@ -49,8 +49,13 @@ type Manifest struct {
 	Excluded      []string  `json:"excluded_collections"`
 	Entries       []Entry   `json:"entries"`
 	// Vanished lists objects that were listed but deleted before they
-	// could be read (a backup of a running portal).
+	// could be read (a backup of a running portal); no saved metadata
+	// names them.
 	Vanished []string `json:"vanished_objects,omitempty"`
+	// Missing lists objects the saved metadata names that are not in the
+	// archive: deleted while the backup ran (a replaced recording), or
+	// missing before. A restore of such an archive lacks them.
+	Missing []string `json:"missing_objects,omitempty"`
 }
 
 // Entry is one file of the archive.

@@ -20,6 +20,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
 // Store is what a backup reads and a restore fills.
@@ -27,6 +28,9 @@ type Store struct {
 	DB      *mongo.Database
 	Objects *media.Store
 }
+
+// webinarsCollection holds the documents that name objects.
+const webinarsCollection = "webinars"
 
 // Progress reports bytes done of a total.
 type Progress func(done, total int64)
@@ -56,13 +60,26 @@ func Write(ctx context.Context, w io.Writer, st Store, opt Options) (*Manifest, 
 	m := &Manifest{Format: Format, FormatVersion: FormatVersion, PortalVersion: opt.PortalVersion,
 		CreatedAt: time.Now().UTC().Truncate(time.Second), Database: st.DB.Name(), Bucket: st.Objects.Bucket(),
 		Excluded: Excluded}
-	dumps, err := dumpCollections(ctx, st.DB, tmp)
+	refs := map[string]bool{}
+	dumps, err := dumpCollections(ctx, st.DB, tmp, refs)
 	if err != nil {
 		return nil, err
 	}
 	objects, err := st.Objects.List(ctx, "")
 	if err != nil {
 		return nil, fmt.Errorf("list objects: %w", err)
+	}
+	// An object the metadata names but the listing lacks was deleted in
+	// between (a replaced recording) or was missing before: try it, and
+	// say so in the manifest if it is gone.
+	listed := map[string]bool{}
+	for _, o := range objects {
+		listed[o.Key] = true
+	}
+	for key := range refs {
+		if !listed[key] {
+			objects = append(objects, media.Object{Key: key})
+		}
 	}
 	sort.Slice(objects, func(i, j int) bool { return objects[i].Key < objects[j].Key })
 
@@ -93,9 +110,14 @@ func Write(ctx context.Context, w io.Writer, st Store, opt Options) (*Manifest, 
 	for _, o := range objects {
 		e, err := writeObject(ctx, tw, st.Objects, o, pw)
 		if errors.Is(err, media.ErrNotFound) {
-			// Deleted since the listing: a running portal removed it.
-			m.Vanished = append(m.Vanished, o.Key)
 			pw.total -= o.Size
+			if refs[o.Key] {
+				m.Missing = append(m.Missing, o.Key)
+			} else {
+				// Deleted since the listing and named by no saved
+				// metadata: a running portal removed it.
+				m.Vanished = append(m.Vanished, o.Key)
+			}
 			continue
 		}
 		if err != nil {
@@ -132,7 +154,7 @@ type dump struct {
 	path string
 }
 
-func dumpCollections(ctx context.Context, db *mongo.Database, dir string) ([]dump, error) {
+func dumpCollections(ctx context.Context, db *mongo.Database, dir string, refs map[string]bool) ([]dump, error) {
 	names, err := db.ListCollectionNames(ctx, bson.D{})
 	if err != nil {
 		return nil, fmt.Errorf("list collections: %w", err)
@@ -143,7 +165,7 @@ func dumpCollections(ctx context.Context, db *mongo.Database, dir string) ([]dum
 		if !backedUp(name) {
 			continue
 		}
-		d, err := dumpCollection(ctx, db.Collection(name), filepath.Join(dir, name+mongoSuffix))
+		d, err := dumpCollection(ctx, db.Collection(name), filepath.Join(dir, name+mongoSuffix), refs)
 		if err != nil {
 			return nil, fmt.Errorf("collection %s: %w", name, err)
 		}
@@ -154,7 +176,7 @@ func dumpCollections(ctx context.Context, db *mongo.Database, dir string) ([]dum
 
 // dumpCollection writes every document as one line of canonical Extended
 // JSON, which keeps BSON types (dates, int64, binary) exact.
-func dumpCollection(ctx context.Context, coll *mongo.Collection, path string) (dump, error) {
+func dumpCollection(ctx context.Context, coll *mongo.Collection, path string, refs map[string]bool) (dump, error) {
 	d := dump{Entry: Entry{Name: collectionEntryName(coll.Name()), Collection: coll.Name()}, path: path}
 	f, err := os.Create(path)
 	if err != nil {
@@ -173,6 +195,9 @@ func dumpCollection(ctx context.Context, coll *mongo.Collection, path string) (d
 		if err != nil {
 			return d, err
 		}
+		if err := objectRefs(coll.Name(), cur.Current, refs); err != nil {
+			return d, err
+		}
 		if _, err := bw.Write(append(line, '\n')); err != nil {
 			return d, err
 		}
@@ -187,6 +212,24 @@ func dumpCollection(ctx context.Context, coll *mongo.Collection, path string) (d
 	}
 	d.SHA256 = hex.EncodeToString(h.Sum(nil))
 	return d, f.Close()
+}
+
+// objectRefs adds the object keys a document names: a webinar's
+// recording, slide decks and poster.
+func objectRefs(coll string, doc bson.Raw, refs map[string]bool) error {
+	if coll != webinarsCollection {
+		return nil
+	}
+	var w webinar.Webinar
+	if err := bson.Unmarshal(doc, &w); err != nil {
+		return fmt.Errorf("read webinar %s: %w", doc.Lookup("_id"), err)
+	}
+	for _, r := range w.ObjectRefs() {
+		if r.Key != "" {
+			refs[r.Key] = true
+		}
+	}
+	return nil
 }
 
 func writeFile(tw *tar.Writer, d dump, pw *progressWriter) error {
