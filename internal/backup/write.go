@@ -48,8 +48,9 @@ type Options struct {
 // The collections are dumped first (to temporary files, since a tar header
 // needs the size), then the objects are listed and streamed one at a time:
 // with a portal running, an object uploaded after the dump has no metadata
-// pointing at it, and every object the dumped metadata names was already
-// there when the listing was taken (uploads write the object first).
+// pointing at it, and every object the dumped metadata names was there
+// before it (uploads write the object first). One deleted since (a
+// replaced recording) is named in Manifest.Missing.
 func Write(ctx context.Context, w io.Writer, st Store, opt Options) (*Manifest, error) {
 	tmp, err := os.MkdirTemp(opt.TempDir, "portal-backup-*")
 	if err != nil {
