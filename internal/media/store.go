@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -334,4 +335,18 @@ func (s *Store) IncompleteUploads(ctx context.Context, prefix string) ([]Upload,
 func IsUnavailable(err error) bool {
 	var ue *url.Error
 	return errors.As(err, &ue)
+}
+
+// IsStorageFull reports whether err means there is no room left: a full
+// disk under the portal (ENOSPC) or an S3 server out of space (MinIO's
+// XMinioStorageFull; versitygw passes the disk's message on).
+func IsStorageFull(err error) bool {
+	if errors.Is(err, syscall.ENOSPC) {
+		return true
+	}
+	var resp minio.ErrorResponse
+	if !errors.As(err, &resp) {
+		return false
+	}
+	return resp.Code == "XMinioStorageFull" || strings.Contains(strings.ToLower(resp.Message), "no space left")
 }

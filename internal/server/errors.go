@@ -33,7 +33,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	clientGone := errors.Is(err, errClientBody)
 	if clientGone {
 		err = clientBodyError(err)
-	} else if _, known := apperr.As(err); !known && media.IsUnavailable(err) {
+	} else if _, known := apperr.As(err); !known && media.IsStorageFull(err) {
+		s.log.Error("storage full", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+		err = apperr.New(http.StatusInsufficientStorage, "storage_full",
+			"Lagringen är full, så filen kunde inte sparas. Inget sparades. Den som driver portalen behöver frigöra utrymme.")
+	} else if !known && media.IsUnavailable(err) {
 		s.log.Error("S3 unavailable", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 		c.Set(fiber.HeaderRetryAfter, "30")
 		msg := "Lagringen för inspelningar och bildspel svarar inte just nu. Försök igen om en stund."
