@@ -184,6 +184,7 @@ func (s *Server) routes() {
 	app := s.app
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	app.Use(s.requestLog)
+	app.Use(s.securityHeaders)
 	app.Use(s.limitBody)
 	app.Use(s.loadUser)
 	app.Use(s.csrf)
