@@ -94,7 +94,9 @@ func truncate(s string, n int) string {
 	return s
 }
 
-func (s *Server) showCatalogue(c *fiber.Ctx) error {
+// renderCatalogue renders the catalogue afresh (showCatalogue in
+// catalogue_cache.go serves anonymous visitors from a cache).
+func (s *Server) renderCatalogue(c *fiber.Ctx) error {
 	ctx, cancel := requestContext(c)
 	defer cancel()
 	v := viewer(c)

@@ -96,6 +96,9 @@ type Deps struct {
 
 // Server holds the HTTP app and its dependencies.
 type Server struct {
+	// catalogueCache keeps catalogue pages for anonymous visitors.
+	catalogueCache pageCache
+
 	deps     Deps
 	cueCache cueCache // transcript cues of the watch page
 	log      *slog.Logger
