@@ -12,11 +12,15 @@ import "github.com/smakom/webinar-portal/internal/webinar"
 func (ix *Index) ListedChanges() uint64 { return ix.listedChanges.Load() }
 
 // noteIndexed records w's visibility and reports whether indexing it
-// changes what visitors can find.
-func (s *Syncer) noteIndexed(w *webinar.Webinar) bool {
+// changes what visitors can find. wasIndexed: the index had it before (a
+// new webinar that is a draft changes nothing).
+func (s *Syncer) noteIndexed(w *webinar.Webinar, wasIndexed bool) bool {
 	old, known := s.shown[w.ID]
 	s.shown[w.ID] = w.Visibility
-	return w.Visibility != webinar.Draft || !known || old != webinar.Draft
+	if w.Visibility != webinar.Draft {
+		return true
+	}
+	return wasIndexed && (!known || old != webinar.Draft)
 }
 
 // noteRemoved counts a removal from the index unless the webinar is known

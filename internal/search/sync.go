@@ -104,6 +104,7 @@ func (s *Syncer) Rebuild(ctx context.Context, progress Progress) error {
 		}
 	}
 	s.indexed = map[string]time.Time{}
+	defer s.ix.listedChanges.Add(1) // anything may have changed
 	return s.update(ctx, vs, keys(vs), progress)
 }
 
@@ -184,7 +185,8 @@ func (s *Syncer) update(ctx context.Context, vs map[string]time.Time, ids []stri
 		if err := b.Put(w, tracks); err != nil {
 			return err
 		}
-		noticed = s.noteIndexed(w) || noticed
+		_, wasIndexed := s.indexed[id]
+		noticed = s.noteIndexed(w, wasIndexed) || noticed
 		s.indexed[id] = vs[id]
 		done++
 		if b.Size() >= batchSize {

@@ -2,9 +2,12 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
 // The catalogue is the busiest page, and on the embedded store every
@@ -50,8 +53,8 @@ func (s *Server) listedChanges() uint64 {
 // catalogueCacheable reports whether this request may get (and fill) the
 // shared copy of its page.
 func (s *Server) catalogueCacheable(c *fiber.Ctx) bool {
-	return c.Method() == fiber.MethodGet && currentUser(c) == nil && c.Cookies(flashCookie) == "" &&
-		csrfToken(c) != "" && s.deps.TemplateDir == ""
+	return c.Method() == fiber.MethodGet && currentUser(c) == nil && c.Get(fiber.HeaderAuthorization) == "" &&
+		c.Cookies(flashCookie) == "" && csrfToken(c) != "" && s.deps.TemplateDir == ""
 }
 
 // showCatalogue answers anonymous visitors from the page cache and
@@ -60,10 +63,31 @@ func (s *Server) showCatalogue(c *fiber.Ctx) error {
 	if !s.catalogueCacheable(c) {
 		return s.renderCatalogue(c)
 	}
-	token := csrfToken(c)
 	// The key has the language as the page will show it (pageLang also
 	// remembers a ?lang= choice in its cookie, as rendering would).
-	key := s.pageLang(c) + " " + c.OriginalURL()
+	return s.serveShared(c, s.pageLang(c)+" "+c.OriginalURL(), s.renderCatalogue)
+}
+
+// apiListWebinars and apiSearch answer anonymous callers from the same
+// cache: their JSON is the same for everyone without an account.
+func (s *Server) apiListWebinars(c *fiber.Ctx) error {
+	if !s.catalogueCacheable(c) {
+		return s.listWebinarsJSON(c)
+	}
+	return s.serveShared(c, "api "+c.OriginalURL(), s.listWebinarsJSON)
+}
+
+func (s *Server) apiSearch(c *fiber.Ctx) error {
+	if !s.catalogueCacheable(c) {
+		return s.searchJSON(c)
+	}
+	return s.serveShared(c, "api "+c.OriginalURL(), s.searchJSON)
+}
+
+// serveShared sends the cached answer for key, or renders it once (other
+// requests for it wait meanwhile) and keeps a 200.
+func (s *Server) serveShared(c *fiber.Ctx, key string, render func(*fiber.Ctx) error) error {
+	token := csrfToken(c)
 	gen := s.listedChanges()
 	for {
 		p, leader, wait := s.catalogueCache.lookup(key, gen)
@@ -76,11 +100,11 @@ func (s *Server) showCatalogue(c *fiber.Ctx) error {
 		}
 		<-wait // another request renders this page; use its result
 		if s.catalogueCache.failed(key, gen, wait) {
-			return s.renderCatalogue(c)
+			return render(c)
 		}
 	}
 	c.Locals("csrf", csrfPlaceholder)
-	err := s.renderCatalogue(c)
+	err := render(c)
 	c.Locals("csrf", token)
 	var p *cachedPage
 	if err == nil && c.Response().StatusCode() == fiber.StatusOK {
@@ -93,6 +117,26 @@ func (s *Server) showCatalogue(c *fiber.Ctx) error {
 		c.Response().SetBodyRaw(replaceToken(c.Response().Body(), token))
 	}
 	return err
+}
+
+// listedFacets are the topics and years of the catalogue's filters for
+// the visibilities, sorted for showing.
+func (s *Server) listedFacets(ctx context.Context, vis []webinar.Visibility) ([]string, []int, error) {
+	var topics []string
+	var years []int
+	if covers(vis) {
+		set, err := s.listed(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		topics, years = set.facets(vis)
+	} else {
+		var err error
+		if topics, years, err = s.deps.Webinars.Store().Facets(ctx, vis); err != nil {
+			return nil, nil, err
+		}
+	}
+	return sortedSwedish(topics), sortedDesc(years), nil
 }
 
 // cachedPage is one rendered page: its body split at the CSRF

@@ -98,6 +98,7 @@ type Deps struct {
 type Server struct {
 	// catalogueCache keeps catalogue pages for anonymous visitors.
 	catalogueCache pageCache
+	listingCache   listingCache
 
 	deps     Deps
 	cueCache cueCache // transcript cues of the watch page
