@@ -23,9 +23,10 @@ import (
 // listedSet is every listed webinar at one generation, in the store's
 // catalogue order (newest held first).
 type listedSet struct {
-	gen  uint64
-	all  []*webinar.Webinar
-	byID map[string]*webinar.Webinar
+	gen    uint64
+	all    []*webinar.Webinar
+	byID   map[string]*webinar.Webinar
+	bySlug map[string]*webinar.Webinar
 }
 
 // listedVisibilities are the visibilities the set holds.
@@ -64,12 +65,27 @@ func (s *Server) listed(ctx context.Context) (*listedSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := &listedSet{gen: gen, all: all, byID: make(map[string]*webinar.Webinar, len(all))}
+	set := &listedSet{gen: gen, all: all, byID: make(map[string]*webinar.Webinar, len(all)),
+		bySlug: make(map[string]*webinar.Webinar, len(all))}
 	for _, w := range all {
-		set.byID[w.ID] = w
+		set.byID[w.ID], set.bySlug[w.Slug] = w, w
 	}
 	lc.set = set
 	return set, nil
+}
+
+// webinarFor is Service.Get for watch pages and media: a listed webinar
+// the viewer may see comes from the listed set (every seek of a video
+// looks its webinar up); anything else, and every refusal, from the
+// service.
+func (s *Server) webinarFor(ctx context.Context, slug string, v webinar.Viewer) (*webinar.Webinar, error) {
+	if set, err := s.listed(ctx); err == nil {
+		if w, ok := set.bySlug[slug]; ok && w.VisibleTo(v) {
+			c := *w
+			return &c, nil
+		}
+	}
+	return s.deps.Webinars.Get(ctx, slug, v)
 }
 
 // listWebinars is Store.List, from the listed set when the filter asks

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/smakom/webinar-portal/internal/account"
 	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
@@ -65,4 +66,23 @@ func slugs(ws []*webinar.Webinar) []string {
 		out = append(out, w.Slug)
 	}
 	return out
+}
+
+// TestWatchPageFollowsChangesAtOnce: watch pages and media of listed
+// webinars come from the listed set, which a change replaces at once.
+func TestWatchPageFollowsChangesAtOnce(t *testing.T) {
+	p := newPortal(t)
+	api := p.apiClient()
+	open := api.createWebinar("Lambda öppen", "public")
+	members := api.createWebinar("My för medlemmar", "members")
+	anon, member := p.anonymous(), p.loginAs(account.RoleMember)
+	catalogueShows(t, anon, "/", []string{"Lambda öppen"}, nil) // builds the set
+	expectStatus(t, anon.get("/webinars/"+open), http.StatusOK)
+	expectStatus(t, anon.get("/webinars/"+members), http.StatusNotFound)
+	expectStatus(t, member.get("/webinars/"+members), http.StatusOK)
+	expectStatus(t, api.sendJSON(http.MethodPatch, "/api/v1/webinars/"+open, map[string]any{"title": "Lambda ny"}), http.StatusOK)
+	catalogueShows(t, anon, "/webinars/"+open, []string{"Lambda ny"}, []string{"Lambda öppen"})
+	expectStatus(t, api.sendJSON(http.MethodPatch, "/api/v1/webinars/"+open, map[string]any{"visibility": "draft"}), http.StatusOK)
+	expectStatus(t, anon.get("/webinars/"+open), http.StatusNotFound)
+	expectStatus(t, anon.get("/webinars/"+open+"/recording"), http.StatusNotFound)
 }
