@@ -176,7 +176,7 @@ func runLoad(ctx context.Context, o options) (missed bool, err error) {
 
 	if !o.skipBaseline {
 		logf("catalogue pages alone on the portal: %d connections, %v", o.conns, o.duration)
-		rep.catalogue = runPhase(ctx, "portal", o.conns, o.warmup, o.duration, o.maxRequests, catalogueStep(l, m))
+		rep.catalogue = runPhase(ctx, "catalogue alone", o.conns, o.warmup, o.duration, o.maxRequests, catalogueStep(l, m))
 		base, stopBase, err := startBaseline(page)
 		if err != nil {
 			return false, err
