@@ -111,8 +111,11 @@ func runLoad(ctx context.Context, o options) (missed bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	// Room for the test's uploads (MAX_CONCURRENT_UPLOADS bounds uploads
+	// running at once where the portal has that setting).
 	env := portalEnv("DATA_DIR="+filepath.Join(dir, "data"), "LOG_LEVEL=warn",
-		"MAX_RECORDING_BYTES="+strconv.FormatInt(max(o.videoSize, o.uploadSize)+(64<<20), 10))
+		"MAX_RECORDING_BYTES="+strconv.FormatInt(max(o.videoSize, o.uploadSize)+(64<<20), 10),
+		"MAX_CONCURRENT_UPLOADS="+strconv.Itoa(max(o.uploads, o.seedWorkers)+1))
 	token, err := staffToken(ctx, bin, env)
 	if err != nil {
 		return false, err
