@@ -201,7 +201,7 @@ func knownObject(key string, size int64, sha256 string, uploaded time.Time) *med
 func (s *Server) visibleWebinar(c *fiber.Ctx) (*webinar.Webinar, error) {
 	ctx, cancel := requestContext(c)
 	defer cancel()
-	return s.deps.Webinars.Get(ctx, c.Params("slug"), viewer(c))
+	return s.webinarFor(ctx, c.Params("slug"), viewer(c))
 }
 
 func isPublic(w *webinar.Webinar) bool {

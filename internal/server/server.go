@@ -110,6 +110,10 @@ type Deps struct {
 
 // Server holds the HTTP app and its dependencies.
 type Server struct {
+	// catalogueCache keeps catalogue pages for anonymous visitors.
+	catalogueCache pageCache
+	listingCache   listingCache
+
 	deps     Deps
 	cueCache cueCache // transcript cues of the watch page
 	log      *slog.Logger
