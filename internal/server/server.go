@@ -177,6 +177,7 @@ func (s *Server) routes() {
 	app.Get("/wishes", s.listPublicWishes)
 	app.Post("/wishes/:id/support", s.supportWish)
 	app.Get("/favicon.ico", s.favicon)
+	app.Get("/tillganglighet", s.showAccessibility)
 
 	app.Get("/login", s.showLogin)
 	app.Post("/login", s.loginLimiter(), s.login)
