@@ -230,7 +230,9 @@ func SlugByTitle(base, title string) (string, error) {
 		return "", err
 	}
 	defer resp.Body.Close()
-	var list struct{ Items []struct{ Slug, Title string } }
+	var list struct {
+		Items []struct{ Slug, Title string }
+	}
 	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
 		return "", fmt.Errorf("GET /api/v1/webinars: %d: %w", resp.StatusCode, err)
 	}
