@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -242,4 +243,19 @@ func SlugByTitle(base, title string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no webinar titled %q", title)
+}
+
+// Emulate sets the viewport width (a phone below 600 px) and the colour
+// scheme ("light" or "dark") the page sees.
+func Emulate(ctx context.Context, width int64, scheme string) error {
+	var opts []chromedp.EmulateViewportOption
+	if width < 600 {
+		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulatePortrait)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 800, opts...)); err != nil {
+		return err
+	}
+	_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+	return err
 }
