@@ -48,9 +48,9 @@ type Stop struct {
 
 const (
 	docReady = `document.readyState === 'complete' && [...document.images].every(i => i.complete)`
-	// The player script shows the caption settings and the transcript
-	// filter once it runs; the video has its metadata.
-	watchReady = docReady + ` && !document.querySelector('.caption-settings').hidden && document.getElementById('player').readyState >= 1`
+	// The player script has applied the caption settings (a class on the
+	// video) and the video has its metadata.
+	watchReady = docReady + ` && /cc-colours-/.test(document.getElementById('player').className) && document.getElementById('player').readyState >= 1`
 	embedReady = docReady + ` && document.querySelector('video').readyState >= 1`
 )
 
@@ -94,7 +94,7 @@ func Stops(slug string) []Stop {
 		{Name: "staff-list", Path: "/staff"},
 		{Name: "staff-new", Path: "/staff/webinars/new"},
 		{Name: "staff-edit", Path: edit + "/edit"},
-		{Name: "staff-captions", Path: edit + "/subtitles/sv/edit", Ready: docReady + ` && !document.getElementById('ce-clock').hidden`},
+		{Name: "staff-captions", Path: edit + "/subtitles/sv/edit", Ready: docReady + ` && !document.getElementById('ce-app').hidden`},
 		{Name: "staff-chapters", Path: edit + "/chapters"},
 		{Name: "staff-delete", Path: edit + "/delete"},
 		{Name: "staff-wishes", Path: "/staff/wishes"},
