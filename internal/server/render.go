@@ -162,6 +162,7 @@ var templateFuncs = template.FuncMap{
 	"duration": spokenDuration,
 	"bytes":    webinar.HumanBytes,
 	"join":     strings.Join,
+	"static":   staticURL,
 	"paragraphs": func(s string) template.HTML {
 		var b strings.Builder
 		for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
