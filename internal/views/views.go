@@ -25,13 +25,18 @@ type Counter struct {
 
 	mu      sync.Mutex
 	pending map[string]int64 // webinar id -> views not yet written
+	// written caches counts read from the database: every watch page
+	// shows one, and reading it each time made the page wait on MongoDB.
+	// This portal's own flushes are added at once; other portals' views
+	// show when the entry is older than countTTL.
+	written map[string]cachedCount
 
 	flushMu sync.Mutex // one writer
 }
 
 // New counts views in db.
 func New(db *mongo.Database, log *slog.Logger) *Counter {
-	return &Counter{coll: db.Collection("views"), log: log, pending: map[string]int64{}}
+	return &Counter{coll: db.Collection("views"), log: log, pending: map[string]int64{}, written: map[string]cachedCount{}}
 }
 
 // Add counts one view of a webinar.
@@ -53,10 +58,17 @@ func (c *Counter) Flush(ctx context.Context) error {
 	var firstErr error
 	for id, n := range batch {
 		_, err := c.coll.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$inc": bson.M{"count": n}}, options.UpdateOne().SetUpsert(true))
-		if err != nil {
-			c.mu.Lock()
+		c.mu.Lock()
+		if err == nil {
+			if w, ok := c.written[id]; ok {
+				w.count += n
+				c.written[id] = w
+			}
+		} else {
 			c.pending[id] += n
-			c.mu.Unlock()
+		}
+		c.mu.Unlock()
+		if err != nil {
 			if firstErr == nil {
 				firstErr = fmt.Errorf("save views of %s: %w", id, err)
 			}
@@ -65,18 +77,35 @@ func (c *Counter) Flush(ctx context.Context) error {
 	return firstErr
 }
 
+// countTTL is how long a count read from the database is reused.
+const countTTL = 30 * time.Second
+
+type cachedCount struct {
+	count int64
+	read  time.Time
+}
+
 // Count is how many views of a webinar have been written.
 func (c *Counter) Count(ctx context.Context, webinarID string) (int64, error) {
+	c.mu.Lock()
+	w, ok := c.written[webinarID]
+	c.mu.Unlock()
+	if ok && time.Since(w.read) < countTTL {
+		return w.count, nil
+	}
 	var doc struct {
 		Count int64 `bson:"count"`
 	}
 	err := c.coll.FindOne(ctx, bson.M{"_id": webinarID}).Decode(&doc)
-	if err == mongo.ErrNoDocuments {
-		return 0, nil
-	}
-	if err != nil {
+	if err != nil && err != mongo.ErrNoDocuments {
 		return 0, fmt.Errorf("read views: %w", err)
 	}
+	c.mu.Lock()
+	if len(c.written) > 100_000 {
+		c.written = map[string]cachedCount{} // bounded; refills on demand
+	}
+	c.written[webinarID] = cachedCount{count: doc.Count, read: time.Now()}
+	c.mu.Unlock()
 	return doc.Count, nil
 }
 

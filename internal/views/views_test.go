@@ -77,3 +77,41 @@ func TestRunFlushesAtShutdown(t *testing.T) {
 		t.Errorf("after shutdown: %d views, %v", got, err)
 	}
 }
+
+// TestCountIsCachedButFollowsOwnFlushes: a watch page does not wait on
+// the database for its count; this portal's flushed views show at once,
+// another portal's once the cached count is old.
+func TestCountIsCachedButFollowsOwnFlushes(t *testing.T) {
+	db := testenv.MongoDB(t)
+	here, there := views.New(db, quiet), views.New(db, quiet)
+	ctx := context.Background()
+	count := func(c *views.Counter) int64 {
+		t.Helper()
+		n, err := c.Count(ctx, "w1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(here); n != 0 {
+		t.Fatalf("count of an unwatched webinar: %d", n)
+	}
+	here.Add("w1")
+	here.Add("w1")
+	if err := here.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(here); n != 2 {
+		t.Fatalf("after this portal flushed 2 views its count is %d", n)
+	}
+	there.Add("w1")
+	if err := there.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(there); n != 3 {
+		t.Fatalf("a portal reading afresh counts %d, want 3", n)
+	}
+	if n := count(here); n != 2 {
+		t.Fatalf("the cached count changed to %d before it was old: it is read on every view", n)
+	}
+}
