@@ -8,6 +8,7 @@
 //	portal verify                           check every object against its metadata
 //	portal sweep [--dry-run] [--grace 24h]  remove leftovers of crashed uploads
 //	portal reindex                          rebuild the search index
+//	portal mail test --to ADDR              send a test mail through SMTP_HOST
 //
 // With no MONGODB_URI and S3_ENDPOINT it runs embedded MongoDB-wire and S3
 // servers with data under DATA_DIR (./storage).
@@ -52,6 +53,7 @@ Usage:
                                 abort unfinished uploads and remove orphaned objects and
                                 subtitle tracks older than the grace period
   portal reindex                rebuild the search index (DATA_DIR/search) from the database
+  portal mail test --to ADDR    send a test mail with the SMTP_ settings and say how it went
 Configuration comes from the environment; see README.md.
 `
 
@@ -79,6 +81,8 @@ func run(ctx context.Context, args []string) error {
 		return sweepCommand(ctx, args)
 	case "reindex":
 		return reindexCommand(ctx, args)
+	case "mail":
+		return mailCommand(ctx, args)
 	case "help":
 		fmt.Print(usage)
 		return nil
