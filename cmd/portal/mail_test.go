@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -41,4 +42,20 @@ func TestMailTestCommand(t *testing.T) {
 	if _, err := runCommand(t, "", "mail", "test", "--to", "du@kommun.example"); err == nil || !strings.Contains(err.Error(), "mail is off: set SMTP_HOST") {
 		t.Errorf("no settings: %v", err)
 	}
+}
+
+// TestUserAddWithMunicipality: accounts made on the command line can
+// carry their municipality too.
+func TestUserAddWithMunicipality(t *testing.T) {
+	setCleanEnv(t, "DATA_DIR="+t.TempDir(), "LOG_LEVEL=error")
+	if _, err := runCommand(t, "ett långt lösenord\n", "user", "add", "--email", "kommun@ydre.example", "--role", "member",
+		"--municipality", " Ydre ", "--password-stdin"); err != nil {
+		t.Fatal(err)
+	}
+	withStack(t, func(ctx context.Context, st *stack) {
+		u, err := st.accounts.UserByEmail(ctx, "kommun@ydre.example")
+		if err != nil || u.Municipality != "Ydre" {
+			t.Errorf("user %+v, %v; want municipality Ydre", u, err)
+		}
+	})
 }

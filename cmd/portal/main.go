@@ -1,7 +1,7 @@
 // Command portal runs SmåKom's webinar archive and its admin commands.
 //
 //	portal [serve] [--demo]                 run the web portal (default)
-//	portal user add --email E --role R --password-stdin
+//	portal user add --email E --role R --password-stdin [--municipality M]
 //	portal user passwd --email E --password-stdin
 //	portal token create --email E --name N  print a staff API token
 //	portal token list | revoke --ref R      list or revoke API tokens
@@ -42,7 +42,7 @@ func main() {
 const usage = `
 Usage:
   portal [serve] [--demo]       run the portal (--demo loads demo webinars into an empty store)
-  portal user add --email E --role admin|staff|member --password-stdin
+  portal user add --email E --role admin|staff|member --password-stdin [--municipality M]
   portal user passwd --email E --password-stdin
   portal token create --email E --name N
   portal token list             list API tokens (reference, name, user, created)

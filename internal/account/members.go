@@ -99,6 +99,18 @@ func (s *Service) Invite(ctx context.Context, email, municipality string, ttl ti
 	return u, secret, err
 }
 
+// SetMunicipality sets a user's municipality (kommun).
+func (s *Service) SetMunicipality(ctx context.Context, userID, municipality string) error {
+	m, err := NormalizeMunicipality(municipality)
+	if err != nil {
+		return err
+	}
+	if _, err := s.users.UpdateByID(ctx, userID, bson.M{"$set": bson.M{"municipality": m}}); err != nil {
+		return fmt.Errorf("set municipality: %w", err)
+	}
+	return nil
+}
+
 // ResetLink makes a password-reset link for a user, valid for ttl. Older
 // unused reset links of the user stop working.
 func (s *Service) ResetLink(ctx context.Context, userID string, ttl time.Duration) (User, string, error) {

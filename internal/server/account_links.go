@@ -53,7 +53,6 @@ func (s *Server) showSetPassword(kind account.LinkKind) fiber.Handler {
 		if err != nil {
 			return linkError(err)
 		}
-		c.Set("Referrer-Policy", "no-referrer")
 		return s.render(c, http.StatusOK, "set_password", setPasswordPage{Base: s.setPasswordBase(c, kind),
 			Kind: string(kind), Token: token, Email: u.Email})
 	}

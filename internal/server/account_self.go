@@ -45,14 +45,14 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 		return s.render(c, status, "account", accountPage{Base: b, Errors: map[string]string{field: msg},
 			ErrorList: []fieldError{{field, b.T(map[string]string{"current": "acct.current", "password": "acct.new", "repeat": "acct.repeat"}[field]), msg}}})
 	}
+	if password != repeat {
+		return fail(http.StatusUnprocessableEntity, "repeat", "acct.err_mismatch")
+	}
 	// Guessing the current password is throttled like logins.
 	key := throttleKey(u.Email)
 	if wait := s.deps.LoginThrottle.Attempt(key, c.IP()); wait > 0 {
 		c.Set(fiber.HeaderRetryAfter, retryAfter(wait))
 		return fail(http.StatusTooManyRequests, "current", "acct.err_throttled")
-	}
-	if password != repeat {
-		return fail(http.StatusUnprocessableEntity, "repeat", "acct.err_mismatch")
 	}
 	ctx, cancel := requestContext(c)
 	defer cancel()
