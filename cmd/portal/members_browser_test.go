@@ -206,4 +206,24 @@ func TestMemberInviteInBrowser(t *testing.T) {
 		}
 		shot(t, "members-link-used.png")
 	})
+
+	step("the member's own account page, in English", func(t *testing.T) {
+		if st := open(t, p.url+"/account?lang=en"); st != http.StatusOK {
+			t.Fatalf("/account: %d", st)
+		}
+		if h1 := text(t, "h1"); h1 != "My account" {
+			t.Errorf("h1 %q", h1)
+		}
+		if dd := text(t, "dl.account-facts"); dd != "Email "+memberEmail+" Municipality Ydre" {
+			t.Errorf("account facts %q", dd)
+		}
+		shot(t, "members-account-en.png")
+		click(t, "Log out everywhere", `//form[@action="/account/logout-all"]//button`)
+		if flash := text(t, ".flash"); flash != "You are logged out everywhere." {
+			t.Errorf("flash %q", flash)
+		}
+		if st := open(t, p.url+"/webinars/"+w.Slug); st != http.StatusNotFound {
+			t.Errorf("members-only webinar after logging out everywhere: %d", st)
+		}
+	})
 }

@@ -239,3 +239,25 @@ func TestResetEndsSessionsAndDisable(t *testing.T) {
 		t.Errorf("login after enabling: %v, last login %v", err, got.LastLogin)
 	}
 }
+
+// TestHousekeepingDeletesIdleSessions: the hourly clean-up removes
+// sessions past the idle expiry too, not only those past the TTL.
+func TestHousekeepingDeletesIdleSessions(t *testing.T) {
+	s, db := newService(t)
+	s.SetSessionIdle(30 * time.Minute)
+	clk := withClock(s)
+	ctx := testCtx(t)
+	u := addUser(t, s, "stadning@kommun.se", RoleMember, "ett långt lösenord")
+	idle, _ := s.StartSession(ctx, u.ID)
+	clk.add(20 * time.Minute)
+	busy, _ := s.StartSession(ctx, u.ID)
+	clk.add(11 * time.Minute) // idle: 31 min unused; busy: 11 min
+	n, err := s.DeleteExpiredSessions(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("DeleteExpiredSessions = %d, %v; want 1", n, err)
+	}
+	if ids := idsIn(t, db.Collection("sessions")); len(ids) != 1 || ids[0] != hashSecret(busy) {
+		t.Errorf("sessions left %v, want only the busy one", ids)
+	}
+	_ = idle
+}

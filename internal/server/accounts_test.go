@@ -466,3 +466,22 @@ func TestLoginFlood(t *testing.T) {
 	o2.get("/login")
 	expectStatus(t, o2.postForm("/login", url.Values{"email": {owner}, "password": {"ett stavfel"}}), http.StatusUnauthorized)
 }
+
+// TestDeadMailServerHoldsNothingUp: with an SMTP server that does not
+// answer, inviting still shows the link at once; the failure is logged.
+func TestDeadMailServerHoldsNothingUp(t *testing.T) {
+	dead, err := mail.New(mail.Config{Host: "127.0.0.1", Port: 1, From: "arkiv@smakom.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPortal(t, func(d *Deps) { d.Mailer = dead; d.PublicURL = testSiteURL })
+	staff := p.loginAs(account.RoleStaff)
+	r := staff.postForm("/staff/accounts/invite", url.Values{"email": {"medlem@dals-ed.se"}, "municipality": {"Dals-Ed"}})
+	expectStatus(t, r, http.StatusOK)
+	if link := linkIn(t, r.text()); !strings.HasPrefix(link, testSiteURL+"/invite?token=") {
+		t.Errorf("link %q", link)
+	}
+	c := p.anonymous()
+	c.get("/wishes/new")
+	expectStatus(t, c.postForm("/wishes", url.Values{"topic": {"Skolskjuts"}, "municipality": {"Dals-Ed"}}), http.StatusSeeOther)
+}
