@@ -1,7 +1,7 @@
 // Command portal runs SmåKom's webinar archive and its admin commands.
 //
 //	portal [serve] [--demo]                 run the web portal (default)
-//	portal user add --email E --role R --password-stdin
+//	portal user add --email E --role R --password-stdin [--municipality M]
 //	portal user passwd --email E --password-stdin
 //	portal token create --email E --name N  print a staff API token
 //	portal token list | revoke --ref R      list or revoke API tokens
@@ -10,6 +10,7 @@
 //	portal reindex                          rebuild the search index
 //	portal backup --out FILE                write the whole store into one archive
 //	portal restore FILE                     load an archive into an empty store
+//	portal mail test --to ADDR              send a test mail through SMTP_HOST
 //
 // With no MONGODB_URI and S3_ENDPOINT it runs embedded MongoDB-wire and S3
 // servers with data under DATA_DIR (./storage).
@@ -43,7 +44,7 @@ func main() {
 const usage = `
 Usage:
   portal [serve] [--demo]       run the portal (--demo loads demo webinars into an empty store)
-  portal user add --email E --role admin|staff|member --password-stdin
+  portal user add --email E --role admin|staff|member --password-stdin [--municipality M]
   portal user passwd --email E --password-stdin
   portal token create --email E --name N
   portal token list             list API tokens (reference, name, user, created)
@@ -58,6 +59,7 @@ Usage:
                                 archive with SHA-256 sums (FILE.tar; FILE.tar.gz or .tgz: gzip)
   portal restore FILE           load an archive (FILE, or - for standard input) into an EMPTY
                                 store, checking every sum; on any error nothing is left restored
+  portal mail test --to ADDR    send a test mail with the SMTP_ settings and say how it went
 Configuration comes from the environment; see README.md.
 `
 
@@ -89,6 +91,8 @@ func run(ctx context.Context, args []string) error {
 		return backupCommand(ctx, args)
 	case "restore":
 		return restoreCommand(ctx, args)
+	case "mail":
+		return mailCommand(ctx, args)
 	case "help":
 		fmt.Print(usage)
 		return nil

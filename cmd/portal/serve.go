@@ -113,7 +113,17 @@ func serve(ctx context.Context, args []string) error {
 	go func() { viewCounter.Run(viewsCtx, 10*time.Second); close(viewsDone) }()
 	defer func() { stopViews(); <-viewsDone }()
 
+	mailer, err := newMailer(cfg)
+	if err != nil {
+		return err
+	}
+	var serverMailer server.Mailer
+	if mailer != nil {
+		serverMailer = mailer
+		log.Info("mail on", "smtp", fmt.Sprintf("%s:%d", cfg.SMTPHost, cfg.SMTPPort), "public_url", cfg.PublicURL)
+	}
 	srv, err := server.New(server.Deps{
+		Mailer: serverMailer, PublicURL: cfg.PublicURL, InviteTTL: cfg.InviteTTL, ResetTTL: cfg.ResetTTL,
 		Views: viewCounter, Positions: resume.NewStore(st.db), Audit: audit.New(st.db),
 		Presigner: presigner, Ranges: ranges, Uploads: st.uploads, LocalFiles: localFiles(st.local), Search: index,
 		Accounts: st.accounts, Webinars: st.webinars, Wishes: st.wishes, Objects: st.objects,

@@ -104,6 +104,9 @@ func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack
 		st.close()
 		return nil, err
 	}
+	if cfg.SessionIdle > 0 {
+		st.accounts.SetSessionIdle(cfg.SessionIdle)
+	}
 	store, err := webinar.NewStore(pingCtx, st.db)
 	if err != nil {
 		st.close()

@@ -38,8 +38,19 @@ import (
 // before.
 func startServe(t *testing.T, dataDir string, args ...string) *portal {
 	t.Helper()
+	return startServeEnv(t, dataDir, nil, args...)
+}
+
+// startServeEnv is startServe with more settings, given the port the
+// portal will listen on (for PUBLIC_URL).
+func startServeEnv(t *testing.T, dataDir string, env func(port int) []string, args ...string) *portal {
+	t.Helper()
 	port := freeTCPPort(t)
-	setCleanEnv(t, "DATA_DIR="+dataDir, "PORT="+strconv.Itoa(port), "LOG_LEVEL=warn")
+	settings := []string{"DATA_DIR=" + dataDir, "PORT=" + strconv.Itoa(port), "LOG_LEVEL=warn"}
+	if env != nil {
+		settings = append(settings, env(port)...)
+	}
+	setCleanEnv(t, settings...)
 	// Start from a temporary working directory (see inTempDir) and move
 	// back once serve has stopped.
 	restoreDir := inTempDir(t)

@@ -43,6 +43,7 @@ func userCommand(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
 	email := fs.String("email", "", "email address (login name)")
 	roleName := fs.String("role", "", "admin, staff or member")
+	municipality := fs.String("municipality", "", "the user's municipality (kommun), optional")
 	stdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	if err := fs.Parse(args[1:]); err != nil {
 		return usageError{err.Error()}
@@ -77,9 +78,19 @@ func userCommand(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "Password changed for %s.\n", *email)
 		return logCommand(ctx, st, "bytte lösenord för "+*email, "user", args)
 	}
+	if *municipality != "" {
+		if _, err := account.NormalizeMunicipality(*municipality); err != nil {
+			return usageError{err.Error()}
+		}
+	}
 	u, err := st.accounts.AddUser(ctx, *email, role, password)
 	if err != nil {
 		return err
+	}
+	if *municipality != "" {
+		if err := st.accounts.SetMunicipality(ctx, u.ID, *municipality); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(os.Stderr, "Created %s with role %s.\n", u.Email, u.Role)
 	return logCommand(ctx, st, fmt.Sprintf("skapade kontot %s med rollen %s", u.Email, u.Role), "user", args)

@@ -42,11 +42,39 @@ func (r Role) IsStaff() bool { return r == RoleAdmin || r == RoleStaff }
 
 // User is a person who can log in.
 type User struct {
-	ID           string    `bson:"_id"`
-	Email        string    `bson:"email"`
-	Role         Role      `bson:"role"`
-	PasswordHash string    `bson:"password_hash"`
-	CreatedAt    time.Time `bson:"created_at"`
+	ID    string `bson:"_id"`
+	Email string `bson:"email"`
+	Role  Role   `bson:"role"`
+	// PasswordHash is empty for an invited member who has not yet set a
+	// password; such an account cannot log in.
+	PasswordHash string `bson:"password_hash"`
+	// Municipality is the member's kommun.
+	Municipality string `bson:"municipality,omitempty"`
+	// Disabled accounts cannot log in; their sessions and API tokens
+	// stop working at once.
+	Disabled  bool      `bson:"disabled,omitempty"`
+	LastLogin time.Time `bson:"last_login,omitempty"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// Status is how an account stands, for the staff list.
+type Status string
+
+const (
+	StatusActive   Status = "active"
+	StatusInvited  Status = "invited"
+	StatusDisabled Status = "disabled"
+)
+
+// Status derives the account's status.
+func (u User) Status() Status {
+	switch {
+	case u.Disabled:
+		return StatusDisabled
+	case u.PasswordHash == "":
+		return StatusInvited
+	}
+	return StatusActive
 }
 
 // Session is a login, stored under the hash of its cookie value.
@@ -54,7 +82,9 @@ type Session struct {
 	ID        string    `bson:"_id"` // sha256 of the cookie value
 	UserID    string    `bson:"user_id"`
 	CreatedAt time.Time `bson:"created_at"`
-	ExpiresAt time.Time `bson:"expires_at"`
+	ExpiresAt time.Time `bson:"expires_at"` // absolute end, CreatedAt + SESSION_TTL
+	// LastSeen slides the idle expiry; written at most once a minute.
+	LastSeen time.Time `bson:"last_seen"`
 }
 
 // Token is a staff API token, stored under its hash.
@@ -69,13 +99,39 @@ var (
 	ErrNotFound       = errors.New("not found")
 	ErrExists         = errors.New("a user with this email already exists")
 	ErrBadCredentials = errors.New("wrong email or password")
+	// ErrPasswordTooShort: passwords have at least MinPasswordLength characters.
+	ErrPasswordTooShort = fmt.Errorf("password must be at least %d characters", MinPasswordLength)
+	ErrPasswordTooLong  = fmt.Errorf("password must be at most %d characters", MaxPasswordLength)
 )
+
+// Password length limits, in characters.
+const (
+	MinPasswordLength = 10
+	MaxPasswordLength = 1000
+)
+
+// DefaultSessionIdle ends a session nobody has used for this long.
+const DefaultSessionIdle = 2 * time.Hour
+
+// lastSeenEvery bounds the writes that slide the idle expiry.
+const lastSeenEvery = time.Minute
+
+// ValidatePassword checks the password rules.
+func ValidatePassword(password string) error {
+	switch n := len([]rune(password)); {
+	case n < MinPasswordLength:
+		return ErrPasswordTooShort
+	case n > MaxPasswordLength:
+		return ErrPasswordTooLong
+	}
+	return nil
+}
 
 // Service manages users, sessions and tokens.
 type Service struct {
-	users, sessions, tokens *mongo.Collection
-	sessionTTL              time.Duration
-	now                     func() time.Time
+	users, sessions, tokens, links *mongo.Collection
+	sessionTTL, sessionIdle        time.Duration
+	now                            func() time.Time
 	// dummyHash makes a login for an unknown email cost as much as a real one.
 	dummyHash string
 }
@@ -84,11 +140,13 @@ type Service struct {
 // email exists.
 func NewService(ctx context.Context, db *mongo.Database, sessionTTL time.Duration) (*Service, error) {
 	s := &Service{
-		users:      db.Collection("users"),
-		sessions:   db.Collection("sessions"),
-		tokens:     db.Collection("tokens"),
-		sessionTTL: sessionTTL,
-		now:        func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+		users:       db.Collection("users"),
+		sessions:    db.Collection("sessions"),
+		tokens:      db.Collection("tokens"),
+		links:       db.Collection("account_links"),
+		sessionTTL:  sessionTTL,
+		sessionIdle: DefaultSessionIdle,
+		now:         func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
 	}
 	_, err := s.users.Indexes().CreateOne(ctx, mongo.IndexModel{
 		Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetUnique(true),
@@ -98,6 +156,14 @@ func NewService(ctx context.Context, db *mongo.Database, sessionTTL time.Duratio
 	}
 	s.dummyHash, _ = HashPassword("no such user")
 	return s, nil
+}
+
+// SetSessionIdle sets how long an unused session lives (SESSION_IDLE).
+func (s *Service) SetSessionIdle(d time.Duration) { s.sessionIdle = d }
+
+// SetClock replaces the time source (tests of expiry).
+func (s *Service) SetClock(now func() time.Time) {
+	s.now = func() time.Time { return now().UTC().Truncate(time.Millisecond) }
 }
 
 // NormalizeEmail lower-cases and validates an email address.
@@ -116,8 +182,8 @@ func (s *Service) AddUser(ctx context.Context, email string, role Role, password
 	if err != nil {
 		return User{}, err
 	}
-	if len([]rune(password)) < 10 {
-		return User{}, errors.New("password must be at least 10 characters")
+	if err := ValidatePassword(password); err != nil {
+		return User{}, err
 	}
 	hash, err := HashPassword(password)
 	if err != nil {
@@ -133,21 +199,29 @@ func (s *Service) AddUser(ctx context.Context, email string, role Role, password
 	return u, nil
 }
 
-// SetPassword replaces a user's password.
+// SetPassword replaces a user's password and ends all their sessions.
 func (s *Service) SetPassword(ctx context.Context, email, password string) error {
-	if len([]rune(password)) < 10 {
-		return errors.New("password must be at least 10 characters")
+	if err := ValidatePassword(password); err != nil {
+		return err
 	}
 	u, err := s.UserByEmail(ctx, email)
 	if err != nil {
 		return err
 	}
+	return s.setPassword(ctx, u.ID, password, "")
+}
+
+// setPassword stores a new password hash and ends every session of the
+// user but keep (a session secret, may be empty).
+func (s *Service) setPassword(ctx context.Context, userID, password, keep string) error {
 	hash, err := HashPassword(password)
 	if err != nil {
 		return err
 	}
-	_, err = s.users.UpdateByID(ctx, u.ID, bson.M{"$set": bson.M{"password_hash": hash}})
-	return err
+	if _, err := s.users.UpdateByID(ctx, userID, bson.M{"$set": bson.M{"password_hash": hash}}); err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return s.EndUserSessions(ctx, userID, keep)
 }
 
 // UserByEmail finds a user.
@@ -160,6 +234,9 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
 	}
 	return u, err
 }
+
+// UserByID finds a user by id.
+func (s *Service) UserByID(ctx context.Context, id string) (User, error) { return s.userByID(ctx, id) }
 
 func (s *Service) userByID(ctx context.Context, id string) (User, error) {
 	var u User
@@ -176,18 +253,24 @@ func (s *Service) HasAdmin(ctx context.Context) (bool, error) {
 	return n > 0, err
 }
 
-// Authenticate checks an email and password.
+// Authenticate checks an email and password. Unknown, invited and
+// disabled accounts get the same error, at the same cost, as a wrong
+// password. A successful login is recorded as the last login.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (User, error) {
 	u, err := s.UserByEmail(ctx, email)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) || (err == nil && u.PasswordHash == "") {
 		CheckPassword(s.dummyHash, password)
 		return User{}, ErrBadCredentials
 	}
 	if err != nil {
 		return User{}, err
 	}
-	if !CheckPassword(u.PasswordHash, password) {
+	if !CheckPassword(u.PasswordHash, password) || u.Disabled {
 		return User{}, ErrBadCredentials
+	}
+	u.LastLogin = s.now()
+	if _, err := s.users.UpdateByID(ctx, u.ID, bson.M{"$set": bson.M{"last_login": u.LastLogin}}); err != nil {
+		return User{}, fmt.Errorf("record login: %w", err)
 	}
 	return u, nil
 }
@@ -196,7 +279,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (Use
 func (s *Service) StartSession(ctx context.Context, userID string) (string, error) {
 	secret := randomSecret()
 	now := s.now()
-	sess := Session{ID: hashSecret(secret), UserID: userID, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
+	sess := Session{ID: hashSecret(secret), UserID: userID, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL), LastSeen: now}
 	if _, err := s.sessions.InsertOne(ctx, sess); err != nil {
 		return "", fmt.Errorf("insert session: %w", err)
 	}
@@ -216,8 +299,10 @@ func (s *Service) RotateSession(ctx context.Context, previous, userID string) (s
 	return s.StartSession(ctx, userID)
 }
 
-// SessionUser returns the user of a live session. Expiry is checked here
-// because the embedded store has no TTL indexes.
+// SessionUser returns the user of a live session. Both expiries are
+// checked here, because the embedded store has no TTL indexes: the
+// absolute one (SESSION_TTL after login) and the idle one (SESSION_IDLE
+// after the last request). Last-seen is written at most once a minute.
 func (s *Service) SessionUser(ctx context.Context, secret string) (User, error) {
 	if secret == "" {
 		return User{}, ErrNotFound
@@ -230,11 +315,41 @@ func (s *Service) SessionUser(ctx context.Context, secret string) (User, error) 
 	if err != nil {
 		return User{}, err
 	}
-	if s.now().After(sess.ExpiresAt) {
+	now := s.now()
+	lastSeen := sess.LastSeen
+	if lastSeen.IsZero() { // a session from before idle expiry existed
+		lastSeen = sess.CreatedAt
+	}
+	if now.After(sess.ExpiresAt) || (s.sessionIdle > 0 && now.Sub(lastSeen) > s.sessionIdle) {
 		_, _ = s.sessions.DeleteOne(ctx, bson.M{"_id": sess.ID})
 		return User{}, ErrNotFound
 	}
-	return s.userByID(ctx, sess.UserID)
+	u, err := s.userByID(ctx, sess.UserID)
+	if err != nil {
+		return User{}, err
+	}
+	if u.Disabled {
+		return User{}, ErrNotFound
+	}
+	if now.Sub(lastSeen) >= lastSeenEvery {
+		if _, err := s.sessions.UpdateByID(ctx, sess.ID, bson.M{"$set": bson.M{"last_seen": now}}); err != nil {
+			return User{}, fmt.Errorf("session last seen: %w", err)
+		}
+	}
+	return u, nil
+}
+
+// EndUserSessions ends every session of a user except keep (a session
+// secret, may be empty): "log out everywhere", and after a password change.
+func (s *Service) EndUserSessions(ctx context.Context, userID, keep string) error {
+	filter := bson.M{"user_id": userID}
+	if keep != "" {
+		filter["_id"] = bson.M{"$ne": hashSecret(keep)}
+	}
+	if _, err := s.sessions.DeleteMany(ctx, filter); err != nil {
+		return fmt.Errorf("end sessions: %w", err)
+	}
+	return nil
 }
 
 // EndSession deletes a session.
@@ -243,11 +358,21 @@ func (s *Service) EndSession(ctx context.Context, secret string) error {
 	return err
 }
 
-// DeleteExpiredSessions removes sessions past their expiry.
+// DeleteExpiredSessions removes sessions past either expiry, and
+// one-time links that expired more than a month ago (until then a used
+// or expired link is still told apart from a mistyped one).
 func (s *Service) DeleteExpiredSessions(ctx context.Context) (int64, error) {
-	res, err := s.sessions.DeleteMany(ctx, bson.M{"expires_at": bson.M{"$lt": s.now()}})
+	now := s.now()
+	filter := bson.M{"expires_at": bson.M{"$lt": now}}
+	if s.sessionIdle > 0 {
+		filter = bson.M{"$or": bson.A{filter, bson.M{"last_seen": bson.M{"$lt": now.Add(-s.sessionIdle)}}}}
+	}
+	res, err := s.sessions.DeleteMany(ctx, filter)
 	if err != nil {
 		return 0, err
+	}
+	if _, err := s.links.DeleteMany(ctx, bson.M{"expires_at": bson.M{"$lt": now.Add(-30 * 24 * time.Hour)}}); err != nil {
+		return res.DeletedCount, fmt.Errorf("delete old links: %w", err)
 	}
 	return res.DeletedCount, nil
 }
@@ -284,7 +409,11 @@ func (s *Service) TokenUser(ctx context.Context, secret string) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	return s.userByID(ctx, t.UserID)
+	u, err := s.userByID(ctx, t.UserID)
+	if err == nil && u.Disabled {
+		return User{}, ErrNotFound
+	}
+	return u, err
 }
 
 func randomSecret() string {

@@ -6,6 +6,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -54,9 +56,23 @@ type Config struct {
 	HTTPReadTimeout time.Duration
 	HTTPIdleTimeout time.Duration
 	UploadTimeout   time.Duration
-	WishesPerHour   int
-	LogLevel        string
-	DevTemplates    bool // re-read templates from web/ on every request
+	// SessionIdle ends a session unused for this long (sliding).
+	SessionIdle time.Duration
+	// InviteTTL and ResetTTL are the lifetimes of invite and
+	// password-reset links.
+	InviteTTL, ResetTTL time.Duration
+	// PublicURL is the portal's address as people reach it, for links in
+	// mails (never taken from a request's Host header).
+	PublicURL string
+	// SMTP: mail is off when SMTPHost is empty.
+	SMTPHost      string
+	SMTPPort      int
+	SMTPUser      string
+	SMTPPassword  string
+	SMTPFrom      string
+	WishesPerHour int
+	LogLevel      string
+	DevTemplates  bool // re-read templates from web/ on every request
 }
 
 // Embedded reports whether the portal runs its own MongoDB-wire and S3 servers.
@@ -110,7 +126,16 @@ func Load(getenv func(string) string) (Config, error) {
 		MaxRecordingBytes: r.bytes("MAX_RECORDING_BYTES", 4<<30),
 		MaxSlidesBytes:    r.bytes("MAX_SLIDES_BYTES", 200<<20),
 		MaxSubtitleBytes:  r.bytes("MAX_SUBTITLE_BYTES", 5<<20),
-		SessionTTL:        r.duration("SESSION_TTL", 14*24*time.Hour),
+		SessionTTL:        r.duration("SESSION_TTL", 7*24*time.Hour),
+		SessionIdle:       r.duration("SESSION_IDLE", 2*time.Hour),
+		InviteTTL:         r.duration("INVITE_TTL", 7*24*time.Hour),
+		ResetTTL:          r.duration("RESET_TTL", 24*time.Hour),
+		PublicURL:         strings.TrimRight(r.str("PUBLIC_URL", ""), "/"),
+		SMTPHost:          r.str("SMTP_HOST", ""),
+		SMTPPort:          r.int("SMTP_PORT", 587, 1, 65535),
+		SMTPUser:          r.str("SMTP_USER", ""),
+		SMTPPassword:      r.secret("SMTP_PASSWORD"),
+		SMTPFrom:          r.str("SMTP_FROM", ""),
 		HTTPReadTimeout:   r.duration("HTTP_READ_TIMEOUT", time.Minute),
 		HTTPIdleTimeout:   r.duration("HTTP_IDLE_TIMEOUT", 2*time.Minute),
 		UploadTimeout:     r.duration("UPLOAD_TIMEOUT", 6*time.Hour),
@@ -120,6 +145,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if r.err != nil {
 		return Config{}, r.err
+	}
+	if r.str("SESSION_IDLE", "") == "" && c.SessionIdle > c.SessionTTL {
+		c.SessionIdle = c.SessionTTL // a short SESSION_TTL alone shortens both
 	}
 	return c, c.validate()
 }
@@ -176,6 +204,28 @@ func (c Config) validate() error {
 	}
 	if c.DataDir == "" {
 		return &Error{"DATA_DIR", "must not be empty"}
+	}
+	if c.SessionIdle > c.SessionTTL {
+		return &Error{"SESSION_IDLE", "must not be longer than SESSION_TTL"}
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return &Error{"PUBLIC_URL", "must be the portal's address, such as https://arkiv.smakom.se"}
+		}
+	}
+	if c.SMTPHost != "" {
+		if strings.Contains(c.SMTPHost, ":") || strings.Contains(c.SMTPHost, "/") {
+			return &Error{"SMTP_HOST", "must be a host name without port or scheme (use SMTP_PORT)"}
+		}
+		if a, err := mail.ParseAddress(c.SMTPFrom); err != nil || a.Address == "" {
+			return &Error{"SMTP_FROM", "must be a sender address, such as \"SmåKom <arkiv@smakom.se>\", when SMTP_HOST is set"}
+		}
+		if c.PublicURL == "" {
+			return &Error{"PUBLIC_URL", "must be set when SMTP_HOST is set: links in mails use it"}
+		}
+	} else if c.SMTPUser != "" || c.SMTPPassword != "" || c.SMTPFrom != "" {
+		return &Error{"SMTP_HOST", "must be set when other SMTP_ settings are"}
 	}
 	return nil
 }

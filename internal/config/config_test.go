@@ -76,7 +76,8 @@ func TestLoadDefaults(t *testing.T) {
 		{"MaxRecordingBytes", c.MaxRecordingBytes, int64(4 << 30)},
 		{"MaxSlidesBytes", c.MaxSlidesBytes, int64(200 << 20)},
 		{"MaxSubtitleBytes", c.MaxSubtitleBytes, int64(5 << 20)},
-		{"SessionTTL", c.SessionTTL, 14 * 24 * time.Hour},
+		{"SessionTTL", c.SessionTTL, 7 * 24 * time.Hour},
+		{"SessionIdle", c.SessionIdle, 2 * time.Hour},
 		{"WishesPerHour", c.WishesPerHour, 5},
 		{"LogLevel", c.LogLevel, "info"},
 		{"CookieSecure", c.CookieSecure, false},
@@ -295,5 +296,45 @@ func TestMixedMode(t *testing.T) {
 	}
 	if c.EmbeddedMongo() || !c.EmbeddedS3() {
 		t.Errorf("external MongoDB only: EmbeddedMongo %v, EmbeddedS3 %v", c.EmbeddedMongo(), c.EmbeddedS3())
+	}
+}
+
+func TestMailAndSessionSettings(t *testing.T) {
+	dir := t.TempDir()
+	pw := dir + "/smtp-password"
+	if err := os.WriteFile(pw, []byte("hemligt\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(env{"SMTP_HOST": "smtp.example.se", "SMTP_PORT": "2525", "SMTP_USER": "portal", "SMTP_PASSWORD_FILE": pw,
+		"SMTP_FROM": "SmåKom <arkiv@smakom.se>", "PUBLIC_URL": "https://arkiv.smakom.se/", "SESSION_IDLE": "30m"}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTPHost != "smtp.example.se" || c.SMTPPort != 2525 || c.SMTPUser != "portal" || c.SMTPPassword != "hemligt" ||
+		c.PublicURL != "https://arkiv.smakom.se" || c.SessionIdle != 30*time.Minute || c.SessionTTL != 7*24*time.Hour ||
+		c.InviteTTL != 7*24*time.Hour || c.ResetTTL != 24*time.Hour {
+		t.Errorf("got %+v", c)
+	}
+	d, err := config.Load(env{}.get)
+	if err != nil || d.SMTPHost != "" || d.SessionIdle != 2*time.Hour {
+		t.Errorf("defaults: %v %+v", err, d)
+	}
+	for _, tc := range []struct {
+		env  env
+		want string
+	}{
+		{env{"SMTP_HOST": "smtp.example.se", "PUBLIC_URL": "https://a.se"}, "SMTP_FROM"},
+		{env{"SMTP_HOST": "smtp.example.se", "SMTP_FROM": "a@b.se"}, "PUBLIC_URL"},
+		{env{"SMTP_HOST": "smtp.example.se:25", "SMTP_FROM": "a@b.se", "PUBLIC_URL": "https://a.se"}, "SMTP_HOST"},
+		{env{"SMTP_FROM": "a@b.se"}, "SMTP_HOST"},
+		{env{"PUBLIC_URL": "arkiv.smakom.se"}, "PUBLIC_URL"},
+		{env{"SESSION_IDLE": "200h"}, "SESSION_IDLE"},
+		{env{"SMTP_PORT": "0"}, "SMTP_PORT"},
+	} {
+		_, err := config.Load(tc.env.get)
+		var ce *config.Error
+		if !errors.As(err, &ce) || ce.Var != tc.want {
+			t.Errorf("%v: error %v, want one naming %s", tc.env, err, tc.want)
+		}
 	}
 }

@@ -19,6 +19,7 @@ func (s *Server) apiCreateWish(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.notifyStaffOfWish(w)
 	return c.Status(http.StatusCreated).JSON(w)
 }
 

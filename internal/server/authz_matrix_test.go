@@ -255,6 +255,34 @@ var matrixRules = map[string]rule{
 		return form("duplicate", m.duplicates[who], "target", m.wishID)(m, who, c, path, slug)
 	}},
 
+	// Accounts: the own account page, one-time links, staff's list.
+	"GET /account":           {expect: loggedIn},
+	"POST /account/password": {expect: loggedIn, send: form("current", "inte mitt lösenord", "password", "ett nytt långt lösenord", "repeat", "ett nytt långt lösenord")},
+	"POST /account/logout-all": {expect: loggedIn, send: func(m *matrix, who string, _ *client, path, _ string) response {
+		return m.post(m.fresh(who), path, url.Values{})
+	}},
+	"GET /invite": {expect: everyone, send: func(m *matrix, _ string, c *client, path, _ string) response {
+		return c.get(path + "?token=" + url.QueryEscape(m.link(account.LinkInvite)))
+	}},
+	"GET /reset": {expect: everyone, send: func(m *matrix, _ string, c *client, path, _ string) response {
+		return c.get(path + "?token=" + url.QueryEscape(m.link(account.LinkReset)))
+	}},
+	"POST /invite": {expect: everyone, send: func(m *matrix, who string, _ *client, path, _ string) response {
+		return m.post(m.fresh(who), path, url.Values{"token": {m.link(account.LinkInvite)}, "password": {"ett långt lösenord"}, "repeat": {"ett långt lösenord"}})
+	}},
+	"POST /reset": {expect: everyone, send: func(m *matrix, who string, _ *client, path, _ string) response {
+		return m.post(m.fresh(who), path, url.Values{"token": {m.link(account.LinkReset)}, "password": {"ett långt lösenord"}, "repeat": {"ett långt lösenord"}})
+	}},
+	"GET /forgot":         {expect: everyone},
+	"POST /forgot":        {expect: everyone, send: form("email", "ingen@kommun.se")},
+	"GET /staff/accounts": {expect: staffPage},
+	"POST /staff/accounts/invite": {expect: staffPage, send: func(m *matrix, who string, c *client, path, slug string) response {
+		return form("email", fmt.Sprintf("inbjuden-%s-%d@kommun.se", who, time.Now().UnixNano()), "municipality", "Ydre")(m, who, c, path, slug)
+	}},
+	"POST /staff/accounts/:id/disable": {expect: staffPage, send: onMember("/disable")},
+	"POST /staff/accounts/:id/enable":  {expect: staffPage, send: onMember("/enable")},
+	"POST /staff/accounts/:id/reset":   {expect: staffPage, send: onMember("/reset")},
+
 	"POST /api/v1/webinars": {expect: staffAPI, send: call(http.MethodPost, fiber.MIMEApplicationJSON,
 		jsonBody(map[string]any{"title": "API-matrisen", "held_at": "2024-05-06", "visibility": "draft"}))},
 	"PATCH /api/v1/webinars/:slug":               {expect: staffAPI, send: call(http.MethodPatch, fiber.MIMEApplicationJSON, jsonBody(map[string]string{"summary": "Ändrad"}))},
@@ -277,6 +305,48 @@ var matrixRules = map[string]rule{
 	"HEAD /api/v1/uploads/:id":   {expect: staffAPI, send: call(http.MethodHead, "", nil, "Tus-Resumable", "1.0.0")},
 	"PATCH /api/v1/uploads/:id":  {expect: staffAPI, send: call(http.MethodPatch, "application/offset+octet-stream", bytesOf("%PDF-1.4\n"), "Tus-Resumable", "1.0.0", "Upload-Offset", "0")},
 	"DELETE /api/v1/uploads/:id": {expect: staffAPI, send: call(http.MethodDelete, "", nil, "Tus-Resumable", "1.0.0")},
+}
+
+// onMember posts to an account action on a throw-away member account.
+func onMember(action string) func(*matrix, string, *client, string, string) response {
+	return func(m *matrix, who string, c *client, _ string, slug string) response {
+		u, err := m.p.accounts.AddUser(context.Background(), fmt.Sprintf("medlem-%d@kommun.se", time.Now().UnixNano()), account.RoleMember, "ett långt lösenord")
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		return form()(m, who, c, "/staff/accounts/"+u.ID+action, slug)
+	}
+}
+
+// post sends a form, without the CSRF token when the matrix leaves it out.
+func (m *matrix) post(c *client, path string, v url.Values) response {
+	if m.noCSRF {
+		v.Set("_csrf", "")
+	}
+	return c.postForm(path, v)
+}
+
+// link makes a fresh invite or reset link on a new account.
+func (m *matrix) link(kind account.LinkKind) string {
+	m.t.Helper()
+	ctx := context.Background()
+	email := fmt.Sprintf("lank-%d@kommun.se", time.Now().UnixNano())
+	if kind == account.LinkInvite {
+		_, secret, err := m.p.accounts.Invite(ctx, email, "Ydre", time.Hour)
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		return secret
+	}
+	u, err := m.p.accounts.AddUser(ctx, email, account.RoleMember, "ett långt lösenord")
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	_, secret, err := m.p.accounts.ResetLink(ctx, u.ID, time.Hour)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return secret
 }
 
 // matrixKeys lists the routes registered on the app as "METHOD pattern";

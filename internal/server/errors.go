@@ -83,6 +83,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		heading = b.T("error.not_found")
 	case http.StatusForbidden:
 		heading = b.T("error.forbidden")
+	case http.StatusGone:
+		heading = b.T("error.link_gone")
 	}
 	b.Title = heading
 	text, textLang := errorPageText(b.Lang, code, msg, fields)

@@ -2,7 +2,10 @@ package server
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,8 +31,38 @@ func (s *Server) showLogin(c *fiber.Ctx) error {
 	return s.render(c, http.StatusOK, "login", loginPage{Base: s.localBase(c, "login.title", "login"), Next: safeNext(c.Query("next"))})
 }
 
+// throttleKey is the account a login names, whether it exists or not,
+// so that unknown and real accounts are slowed alike.
+func throttleKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// throttled answers 429 with Retry-After and the login page; the text
+// depends only on the wait, never on whether the account exists.
+func (s *Server) throttled(c *fiber.Ctx, wait time.Duration, email, next string) error {
+	secs := waitSeconds(wait)
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+	b := s.localBase(c, "login.title", "login")
+	return s.render(c, http.StatusTooManyRequests, "login", loginPage{Base: b,
+		Email: email, Next: next, Error: b.Tf("login.throttled", waitText(b.Lang, secs))})
+}
+
+func waitSeconds(wait time.Duration) int { return int(math.Ceil(wait.Seconds())) }
+
+func retryAfter(wait time.Duration) string { return strconv.Itoa(waitSeconds(wait)) }
+
+// waitText says a wait in words: "45 sekunder", "3 minuter".
+func waitText(lang string, secs int) string {
+	if secs < 120 {
+		return fmt.Sprintf(translate(lang, "login.wait_seconds"), secs)
+	}
+	return fmt.Sprintf(translate(lang, "login.wait_minutes"), (secs+59)/60)
+}
+
 func (s *Server) login(c *fiber.Ctx) error {
 	email, password, next := c.FormValue("email"), c.FormValue("password"), safeNext(c.FormValue("next"))
+	key := throttleKey(email)
+	if wait := s.deps.LoginThrottle.Attempt(key, c.IP()); wait > 0 {
+		return s.throttled(c, wait, email, next)
+	}
 	ctx, cancel := requestContext(c)
 	defer cancel()
 	u, err := s.deps.Accounts.Authenticate(ctx, email, password)
@@ -41,14 +74,12 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.deps.LoginThrottle.Success(key, c.IP())
 	// A new session id and a new CSRF token at every login: whatever the
 	// browser carried before may have been planted.
-	secret, err := s.deps.Accounts.RotateSession(ctx, c.Cookies(sessionCookie), u.ID)
-	if err != nil {
+	if err := s.startSession(c, u.ID); err != nil {
 		return err
 	}
-	s.setCookie(c, sessionCookie, secret, s.deps.SessionTTL)
-	s.setCookie(c, csrfCookie, randomToken(), 365*24*time.Hour)
 	if next == "/" && u.Role.IsStaff() {
 		next = "/staff"
 	}

@@ -270,14 +270,24 @@ func (s *Server) wishLimiter() fiber.Handler {
 	})
 }
 
-// loginLimiter slows password guessing: a few attempts per IP and minute.
-func (s *Server) loginLimiter() fiber.Handler {
+// forgotLimiter bounds the reset mails one IP can cause. Logins are
+// slowed by the back-off in internal/throttle instead.
+func (s *Server) forgotLimiter() fiber.Handler {
 	return limiter.New(limiter.Config{
-		Max:        10,
-		Expiration: time.Minute,
+		Max:        5,
+		Expiration: 15 * time.Minute,
 		LimitReached: func(c *fiber.Ctx) error {
 			return apperr.New(http.StatusTooManyRequests, "rate_limited",
-				"För många inloggningsförsök. Vänta en minut och försök igen.")
+				"Du har bett om många länkar på kort tid. Vänta en stund och försök igen.")
 		},
 	})
+}
+
+// requireLogin sends visitors without a session (API tokens included)
+// to the login page, and back to the account page after it.
+func (s *Server) requireLogin(c *fiber.Ctx) error {
+	if u := currentUser(c); u == nil || c.Locals("auth") != "session" {
+		return c.Redirect("/login?next="+url.QueryEscape("/account"), http.StatusSeeOther)
+	}
+	return c.Next()
 }

@@ -117,7 +117,10 @@ func TestLoginLogout(t *testing.T) {
 		last = c.postForm("/login", url.Values{"email": {"redaktor@smakom.se"}, "password": {"gissning nummer " + string(rune('a'+i))}})
 	}
 	expectStatus(t, last, http.StatusTooManyRequests)
-	expectContains(t, last, "För många inloggningsförsök")
+	expectContains(t, last, "För många misslyckade inloggningar. Vänta")
+	if last.Header.Get("Retry-After") == "" {
+		t.Error("a throttled login has no Retry-After")
+	}
 	// Open redirects after login are refused.
 	if safeNext("//evil.example") != "/" || safeNext("https://evil.example") != "/" || safeNext("/staff") != "/staff" {
 		t.Error("safeNext lets an outside URL through")

@@ -20,6 +20,7 @@ import (
 	"github.com/smakom/webinar-portal/internal/account"
 	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/search"
+	"github.com/smakom/webinar-portal/internal/throttle"
 	"github.com/smakom/webinar-portal/internal/upload"
 	"github.com/smakom/webinar-portal/internal/webinar"
 	"github.com/smakom/webinar-portal/internal/wish"
@@ -105,6 +106,18 @@ type Deps struct {
 	TrustedProxies []string
 	WishesPerHour  int
 	SessionTTL     time.Duration
+	// Mailer, when set, mails invite and reset links and tells staff of
+	// new wishes; without it staff copy links from the page.
+	Mailer Mailer
+	// PublicURL is the portal's address for links (PUBLIC_URL); empty:
+	// the address the request came to (only ever shown, never mailed).
+	PublicURL string
+	// InviteTTL and ResetTTL are the lifetimes of one-time links
+	// (defaults 7 days and 24 hours).
+	InviteTTL, ResetTTL time.Duration
+	// LoginThrottle slows password guessing; nil: a fresh one with the
+	// default policies (in memory, per instance).
+	LoginThrottle *throttle.Login
 	// TemplateDir, when set, re-reads templates from disk on every request.
 	TemplateDir string
 }
@@ -134,6 +147,15 @@ func New(deps Deps) (*Server, error) {
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
+	}
+	if deps.LoginThrottle == nil {
+		deps.LoginThrottle = throttle.NewLogin(nil)
+	}
+	if deps.InviteTTL <= 0 {
+		deps.InviteTTL = account.DefaultInviteTTL
+	}
+	if deps.ResetTTL <= 0 {
+		deps.ResetTTL = account.DefaultResetTTL
 	}
 	s := &Server{deps: deps, log: deps.Logger, pages: pages, cueCache: cueCache{ttl: cueCacheTTL}}
 	s.app = fiber.New(fiber.Config{
@@ -235,8 +257,17 @@ func (s *Server) routes() {
 	app.Get("/tillganglighet", s.showAccessibility)
 
 	app.Get("/login", s.showLogin)
-	app.Post("/login", s.loginLimiter(), s.login)
+	app.Post("/login", s.login)
 	app.Post("/logout", s.logout)
+	app.Get("/account", s.requireLogin, s.showAccount)
+	app.Post("/account/password", s.requireLogin, s.changePassword)
+	app.Post("/account/logout-all", s.requireLogin, s.logoutEverywhere)
+	app.Get("/invite", s.showSetPassword(account.LinkInvite))
+	app.Post("/invite", s.setPasswordByLink(account.LinkInvite))
+	app.Get("/reset", s.showSetPassword(account.LinkReset))
+	app.Post("/reset", s.setPasswordByLink(account.LinkReset))
+	app.Get("/forgot", s.showForgot)
+	app.Post("/forgot", s.forgotLimiter(), s.forgot)
 
 	staff := app.Group("/staff", s.requireStaffPage, s.auditChanges)
 	staff.Get("/", s.listStaffWebinars)
@@ -262,6 +293,11 @@ func (s *Server) routes() {
 	staff.Post("/wishes/merge", s.mergeWishes)
 	staff.Post("/wishes/:id/status", s.setWishStatus)
 	staff.Post("/wishes/:id", s.triageWish)
+	staff.Get("/accounts", s.listAccounts)
+	staff.Post("/accounts/invite", s.inviteMember)
+	staff.Post("/accounts/:id/disable", s.setAccountDisabled(true))
+	staff.Post("/accounts/:id/enable", s.setAccountDisabled(false))
+	staff.Post("/accounts/:id/reset", s.issueResetLink)
 
 	s.chapterRoutes(app, staff)
 

@@ -80,6 +80,7 @@ func (s *Server) createWish(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.notifyStaffOfWish(w)
 	// Post/redirect/get: reloading the thank-you page sends nothing twice.
 	s.setCookie(c, wishTopicCookie, url.QueryEscape(truncate(w.Topic, 200)), time.Minute)
 	return c.Redirect("/wishes/thanks", http.StatusSeeOther)
