@@ -128,7 +128,12 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 		ConcurrentStreamParts: true,
 		NumThreads:            2,
 	}
-	info, err := s.client.PutObject(ctx, s.bucket, key, counter, size, opts)
+	// net/http may still be reading a request body when PutObject has
+	// returned; the guard waits for that read and bars later ones, so
+	// counter is ours again below.
+	body := &guardedReader{r: counter}
+	info, err := s.client.PutObject(ctx, s.bucket, key, body, size, opts)
+	body.stop()
 	if err == nil && counter.err != nil {
 		// The stream failed but the upload completed (minio-go ends a
 		// part at any read error it takes for the end): never keep it.
