@@ -78,6 +78,7 @@ func TestAxe(t *testing.T) {
 	}
 	tour := &pagetour.Tour{Base: p.url, Accounts: accounts}
 	tab.problems.allow(http.StatusNotFound, p.url+"/finns-inte*")
+	tab.problems.allow(http.StatusBadRequest, p.url+"/invite?token=finns-inte*")
 	tab.problems.allow(http.StatusUnprocessableEntity, p.url+"/wishes")
 
 	// axe must be able to find something: an unlabelled field and text

@@ -61,30 +61,34 @@ func Stops(slug string) []Stop {
 	var stops []Stop
 	for _, lang := range []string{"sv", "en"} {
 		topic := "Krisberedskap"
-		stops = append(stops,
-			Stop{Name: "catalogue", Path: "/"},
-			Stop{Name: "catalogue-search", Path: "/?q=vatten"},
-			Stop{Name: "catalogue-topic", Path: "/?q=kommun&topic=" + url.QueryEscape(topic)},
-			Stop{Name: "watch", Path: "/webinars/" + slug, Ready: watchReady},
-			Stop{Name: "embed", Path: "/webinars/" + slug + "/embed", Ready: embedReady},
-			Stop{Name: "wish-form", Path: "/wishes/new"},
-			Stop{Name: "wish-errors", Path: "/wishes/new", Fill: map[string]string{"email": "inte-en-adress"},
+		public := []Stop{
+			{Name: "catalogue", Path: "/"},
+			{Name: "catalogue-search", Path: "/?q=vatten"},
+			{Name: "catalogue-topic", Path: "/?q=kommun&topic=" + url.QueryEscape(topic)},
+			{Name: "watch", Path: "/webinars/" + slug, Ready: watchReady},
+			{Name: "embed", Path: "/webinars/" + slug + "/embed", Ready: embedReady},
+			{Name: "wish-form", Path: "/wishes/new"},
+			{Name: "wish-errors", Path: "/wishes/new", Fill: map[string]string{"email": "inte-en-adress"},
 				Submit: `form[action="/wishes"] button[type=submit]`, Status: http.StatusUnprocessableEntity},
-			Stop{Name: "wish-thanks", Path: "/wishes/new", Fill: map[string]string{"topic": "Reservvatten i små kommuner"},
+			{Name: "wish-thanks", Path: "/wishes/new", Fill: map[string]string{"topic": "Reservvatten i små kommuner"},
 				Submit: `form[action="/wishes"] button[type=submit]`},
-			Stop{Name: "wishes", Path: "/wishes"},
-			Stop{Name: "login", Path: "/login"},
-			Stop{Name: "not-found", Path: "/finns-inte", Status: http.StatusNotFound},
-			Stop{Name: "accessibility", Path: "/tillganglighet"},
-		)
-		for i := len(stops) - 12; i < len(stops); i++ {
-			stops[i].Lang = lang
+			{Name: "wishes", Path: "/wishes"},
+			{Name: "login", Path: "/login"},
+			{Name: "not-found", Path: "/finns-inte", Status: http.StatusNotFound},
+			{Name: "accessibility", Path: "/tillganglighet"},
+			{Name: "forgot-password", Path: "/forgot"},
+			{Name: "invite-link-invalid", Path: "/invite?token=finns-inte", Status: http.StatusBadRequest},
+		}
+		for _, st := range public {
+			st.Lang = lang
+			stops = append(stops, st)
 		}
 	}
 	for _, s := range []Stop{
 		{Name: "catalogue", Path: "/"},
 		{Name: "watch", Path: "/webinars/" + slug, Ready: watchReady},
 		{Name: "wishes", Path: "/wishes"},
+		{Name: "account", Path: "/account"},
 	} {
 		s.Who, s.Lang = Member, "sv"
 		stops = append(stops, s)
@@ -99,6 +103,7 @@ func Stops(slug string) []Stop {
 		{Name: "staff-delete", Path: edit + "/delete"},
 		{Name: "staff-wishes", Path: "/staff/wishes"},
 		{Name: "staff-audit", Path: "/staff/audit"},
+		{Name: "staff-accounts", Path: "/staff/accounts"},
 	} {
 		s.Who, s.Lang = Staff, "sv"
 		stops = append(stops, s)
