@@ -56,10 +56,15 @@ func startSearch(ctx context.Context, dir string, st *stack, log *slog.Logger) (
 		return nil, fmt.Errorf("search index %s: %w", dir, err)
 	}
 	syncer := search.NewSyncer(ix, search.Source{Webinars: st.webinars.Store(), Tracks: st.tracks}, log)
+	// Until a fresh index is filled, catalogue searches match titles in
+	// MongoDB instead of finding nothing.
+	ix.SetBuilding(fresh)
 	go func() {
 		if fresh {
 			start := time.Now()
-			if err := syncer.Rebuild(ctx, nil); err != nil {
+			err := syncer.Rebuild(ctx, nil)
+			ix.SetBuilding(false)
+			if err != nil {
 				if ctx.Err() == nil {
 					log.Error("search index rebuild", "err", err)
 				}

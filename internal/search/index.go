@@ -32,7 +32,18 @@ type Index struct {
 	// listedChanges counts index writes that listed searches could
 	// notice (see changes.go).
 	listedChanges atomic.Uint64
+	// building is set while a fresh index is filled for the first time:
+	// it would answer every query with nothing.
+	building atomic.Bool
 }
+
+// ErrNotReady is Search's answer while the index is first being built;
+// callers fall back to a plainer search or ask to try again.
+var ErrNotReady = errors.New("the search index is being built")
+
+// SetBuilding marks the index as being filled for the first time (or no
+// longer).
+func (ix *Index) SetBuilding(b bool) { ix.building.Store(b) }
 
 // Open opens the index at path. fresh reports that it was created empty
 // (new, unreadable or of an older schema), so the caller must fill it.

@@ -202,6 +202,9 @@ func termIn(field string, values ...string) query.Query {
 // webinars the person may not see count nowhere: not in the hits, the
 // total or the facets.
 func (ix *Index) Search(r Request) (*Result, error) {
+	if ix.building.Load() {
+		return nil, ErrNotReady
+	}
 	p := parseQuery(r.Query)
 	p.words = meaningful(p.words)
 	res := &Result{Facets: map[string][]FacetCount{}}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -53,6 +54,10 @@ func (s *Server) searchJSON(c *fiber.Ctx) error {
 		Subtitled: truncate(c.Query("subtitled"), 3), Lang: truncate(c.Query("lang"), 8), Sort: c.Query("sort"),
 		From: (page - 1) * per, Size: per}
 	res, err := s.deps.Search.Search(req)
+	if errors.Is(err, search.ErrNotReady) {
+		c.Set(fiber.HeaderRetryAfter, "10")
+		return apperr.New(http.StatusServiceUnavailable, "search_not_ready", "Sökindexet byggs just nu. Försök igen om en stund.")
+	}
 	if err != nil {
 		return err
 	}

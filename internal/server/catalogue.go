@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -119,7 +120,13 @@ func (s *Server) renderCatalogue(c *fiber.Ctx) error {
 		if err == nil {
 			page.Facets = catalogueFacets(page, res)
 		}
-	} else {
+	}
+	if errors.Is(err, search.ErrNotReady) {
+		// The index is being built (the first start, or after an
+		// upgrade): titles are matched in MongoDB meanwhile.
+		page.Searching = false
+		items, total, err = s.listWebinars(ctx, f)
+	} else if !page.Searching {
 		items, total, err = s.listWebinars(ctx, f)
 	}
 	if err != nil {

@@ -136,3 +136,38 @@ func TestCatalogueSearchFindsTheMoment(t *testing.T) {
 		expectStatus(t, anon.get("/?q="+url.QueryEscape(q)), http.StatusOK)
 	}
 }
+
+// TestCatalogueSearchWhileTheIndexIsBuilt: while a fresh index is first
+// filled, catalogue searches match titles in MongoDB instead of finding
+// nothing, and the JSON search asks the client to come back.
+func TestCatalogueSearchWhileTheIndexIsBuilt(t *testing.T) {
+	idx := &indexFor{}
+	p := newPortal(t, func(d *Deps) { d.Search = idx })
+	ix, _, err := search.Open(filepath.Join(t.TempDir(), "search"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	idx.ix = ix
+	api := p.apiClient()
+	api.createWebinar("Reservvatten i kris", "public")
+	api.createWebinar("Budget för ledamöter", "members")
+
+	ix.SetBuilding(true)
+	anon := p.anonymous()
+	r := anon.get("/?q=" + url.QueryEscape("Reservvatten"))
+	expectStatus(t, r, http.StatusOK)
+	expectContains(t, r, "Reservvatten i kris")
+	if strings.Contains(r.text(), "Budget för ledamöter") {
+		t.Error("the fallback search shows a members-only webinar to a visitor")
+	}
+	r = anon.get("/api/v1/search?q=Reservvatten")
+	expectStatus(t, r, http.StatusServiceUnavailable)
+	if r.Header.Get("Retry-After") == "" {
+		t.Error("503 without Retry-After")
+	}
+
+	// Built (and empty here, as nothing was synced): the index answers.
+	ix.SetBuilding(false)
+	expectStatus(t, anon.get("/api/v1/search?q=Reservvatten"), http.StatusOK)
+}

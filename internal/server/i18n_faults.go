@@ -11,3 +11,7 @@ func init() {
 		englishErrors[code] = en
 	}
 }
+
+func init() {
+	englishErrors["search_not_ready"] = "The search index is being built right now. Please try again in a while."
+}
