@@ -78,6 +78,7 @@ func TestPageWeights(t *testing.T) {
 		t.Fatal(err)
 	}
 	tab.problems.allow(http.StatusNotFound, p.url+"/finns-inte*")
+	tab.problems.allow(http.StatusBadRequest, p.url+"/invite?token=finns-inte*")
 	tab.problems.allow(http.StatusUnprocessableEntity, p.url+"/wishes")
 	// Every page as a first visit: nothing from the browser cache.
 	if _, err := chromedp.Call(ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
