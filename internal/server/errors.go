@@ -18,6 +18,10 @@ type errorPage struct {
 	// MessageLang is the message's language: Swedish when an English page
 	// has no translation for it.
 	MessageLang string
+	// RequestID is shown on pages of errors on our side (5xx), so a
+	// visitor can quote it ("Felkod"); a 4xx says what to do instead, and
+	// a 404 must look the same whatever was asked (no guessing slugs).
+	RequestID string
 }
 
 // handleError renders every error a handler returns: JSON (Swedish
@@ -27,6 +31,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, code, msg := http.StatusInternalServerError, "internal", "Något gick fel hos oss. Försök igen om en stund."
 	var fields map[string]string
 	var fe *fiber.Error
+	if _, ok := apperr.As(err); !ok && unavailable(err) {
+		// MongoDB or S3 did not answer in time: a page to retry, not a
+		// bug. The cause is logged below.
+		s.log.Error("request failed: storage unavailable", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+		err = unavailableError()
+	}
 	if ae, ok := apperr.As(err); ok {
 		status, code, msg, fields = ae.Status, ae.Code, ae.Message, ae.Fields
 	} else if errors.As(err, &fe) {
@@ -38,11 +48,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		// connection rather than read it as the next request.
 		c.Context().SetConnectionClose()
 	}
-	if status >= 500 {
+	if status == http.StatusServiceUnavailable {
+		setRetryAfter(c)
+	}
+	if status >= 500 && code != "unavailable" && code != "too_many_uploads" {
 		s.log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	if wantsJSON(c) {
-		body := fiber.Map{"code": code, "message": msg}
+		body := fiber.Map{"code": code, "message": msg, "request_id": requestID(c)}
 		if len(fields) > 0 {
 			body["fields"] = fields
 		}
@@ -58,9 +71,17 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	b.Title = heading
 	text, textLang := errorPageText(b.Lang, code, msg, fields)
+	switch status {
+	case http.StatusServiceUnavailable:
+		heading = b.T("error.unavailable")
+		b.Title = heading
+	}
 	page := errorPage{Base: b, Heading: heading, Message: text, MessageLang: textLang}
+	if status >= 500 {
+		page.RequestID = requestID(c)
+	}
 	if rerr := s.render(c, status, "error", page); rerr != nil {
-		s.log.Error("render error page", "err", rerr)
+		s.log.Error("render error page", "request_id", requestID(c), "err", rerr)
 		return c.Status(status).SendString(msg)
 	}
 	return nil

@@ -21,7 +21,7 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	var down []string
 	for name, p := range s.deps.Ready {
 		if err := p.Ping(ctx); err != nil {
-			s.log.Warn("readiness check failed", "dependency", name, "err", err)
+			s.log.Warn("readiness check failed", "request_id", requestID(c), "dependency", name, "err", err)
 			down = append(down, name)
 		}
 	}

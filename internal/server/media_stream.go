@@ -110,7 +110,7 @@ func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
 	}
 	if s.deps.LocalFiles != nil && o.Known != nil {
 		if fr, err := s.deps.LocalFiles.Open(o.Key, obj.Size, start, length); err == nil {
-			c.Context().SetBodyStream(fr, int(length))
+			c.Context().SetBodyStream(s.mediaBody(c, fr), int(length))
 			return nil
 		}
 	}
@@ -123,7 +123,7 @@ func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
 	if err != nil {
 		return err
 	}
-	c.Context().SetBodyStream(largeWrites{body}, int(length))
+	c.Context().SetBodyStream(s.mediaBody(c, largeWrites{body}), int(length))
 	return nil
 }
 
