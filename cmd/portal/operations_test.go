@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -12,11 +13,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/smakom/webinar-portal/internal/embedded"
+	"github.com/smakom/webinar-portal/internal/minioserver"
 )
 
 func init() {
@@ -386,4 +389,154 @@ func grepMetric(text, prefix string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// tcpProxy forwards connections to a target; stopping it closes its
+// listener and every connection, as if the server behind it went away.
+type tcpProxy struct {
+	addr, target string
+	ln           net.Listener
+	mu           sync.Mutex
+	conns        map[net.Conn]bool
+	wg           sync.WaitGroup
+}
+
+func startProxy(t *testing.T, addr, target string) *tcpProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &tcpProxy{addr: ln.Addr().String(), target: target, ln: ln, conns: map[net.Conn]bool{}}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns[in], p.conns[out] = true, true
+			p.mu.Unlock()
+			p.wg.Add(2)
+			go func() { defer p.wg.Done(); io.Copy(out, in); out.Close() }()
+			go func() { defer p.wg.Done(); io.Copy(in, out); in.Close() }()
+		}
+	}()
+	return p
+}
+
+func (p *tcpProxy) stop() {
+	p.ln.Close()
+	p.mu.Lock()
+	for c := range p.conns {
+		c.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// TestS3DownAndBack: with the S3 server unreachable, /readyz names S3,
+// the catalogue's pages still work and media answer a 503 at once; when
+// S3 is back, media stream again without a restart.
+func TestS3DownAndBack(t *testing.T) {
+	bin := buildPortal(t)
+	minioBin, err := minioserver.Binary()
+	if err != nil {
+		t.Fatalf("MinIO server: %v; run `make test-deps` to build it into .tools/ (or set MINIO_BIN)", err)
+	}
+	s3, err := minioserver.Start(context.Background(), minioBin, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s3.Stop()
+	proxy := startProxy(t, "127.0.0.1:0", s3.Addr)
+	defer func() { proxy.stop() }()
+
+	p := &portalProcess{t: t, bin: bin, dataDir: t.TempDir(), port: freeTCPPort(t)}
+	env := []string{"S3_ENDPOINT=" + proxy.addr, "S3_ACCESS_KEY=" + s3.User, "S3_SECRET_KEY=" + s3.Password,
+		"MONGO_TIMEOUT=2s", "S3_TIMEOUT=2s"}
+	runCmd := func(stdin string, args ...string) string {
+		cmd := exec.Command(p.bin, args...)
+		cmd.Env = append(p.env(), env...)
+		cmd.Stdin = strings.NewReader(stdin)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("portal %v: %v\n%s", args, err, stderr.String())
+		}
+		return strings.TrimSpace(string(out))
+	}
+	runCmd("ett långt lösenord\n", "user", "add", "--email", "drift@smakom.example", "--role", "staff", "--password-stdin")
+	token := runCmd("", "token", "create", "--email", "drift@smakom.example", "--name", "test")
+	p.startWith(env...)
+	slug, data := p.publishRecording(token, "Lagringen försvinner", 2<<20)
+
+	client := &http.Client{Timeout: 30 * time.Second} // a hang fails, it does not stall the test
+	get := func(path string) (*http.Response, []byte, time.Duration) {
+		t.Helper()
+		start := time.Now()
+		res, err := client.Get(p.url(path))
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return res, b, time.Since(start)
+	}
+	if res, b, _ := get("/webinars/" + slug + "/recording"); res.StatusCode != http.StatusOK || !bytes.Equal(b, data) {
+		t.Fatalf("recording before the fault: %s, %d bytes", res.Status, len(b))
+	}
+
+	proxy.stop()
+	for i := 0; ; i++ {
+		res, body, took := get("/readyz")
+		if res.StatusCode == http.StatusServiceUnavailable {
+			t.Logf("/readyz with S3 down (answered in %v): %s", took.Round(time.Millisecond), body)
+			if !strings.Contains(string(body), `"s3"`) || strings.Contains(string(body), `"mongodb"`) {
+				t.Errorf("/readyz with S3 down: %s; want it to name s3 only", body)
+			}
+			break
+		}
+		if i > 100 {
+			t.Fatalf("/readyz still %s with S3 down", res.Status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// The archive can still be browsed; only the media fail, with a 503.
+	if res, _, took := get("/webinars/" + slug); res.StatusCode != http.StatusOK {
+		t.Errorf("watch page with S3 down: %s in %v, want 200 (it needs only MongoDB)", res.Status, took)
+	}
+	res, body, took := get("/webinars/" + slug + "/recording")
+	t.Logf("recording with S3 down: %s in %v", res.Status, took.Round(time.Millisecond))
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" ||
+		!strings.Contains(string(body), "Tillfälligt otillgängligt") || !strings.Contains(string(body), res.Header.Get("X-Request-Id")) {
+		t.Errorf("recording with S3 down: %s Retry-After %q\n%.1500s", res.Status, res.Header.Get("Retry-After"), body)
+	}
+
+	proxy = startProxy(t, proxy.addr, s3.Addr)
+	for i := 0; ; i++ {
+		res, _, _ := get("/readyz")
+		if res.StatusCode == http.StatusOK {
+			break
+		}
+		if i > 300 {
+			t.Fatalf("/readyz still %s after S3 returned", res.Status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if res, b, _ := get("/webinars/" + slug + "/recording"); res.StatusCode != http.StatusOK || !bytes.Equal(b, data) {
+		t.Fatalf("recording after S3 returned: %s, %d bytes", res.Status, len(b))
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.waitExit(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
 }
