@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/smakom/webinar-portal/internal/embedded"
 	"github.com/smakom/webinar-portal/internal/minioserver"
 )
@@ -343,6 +345,38 @@ func TestMongoDBDownAndBack(t *testing.T) {
 	if res, _, _ := get("/healthz"); res.StatusCode != http.StatusOK {
 		t.Errorf("/healthz with MongoDB down: %s (the process is fine)", res.Status)
 	}
+	// What a visitor sees: the page in Chromium, in both languages.
+	pagesDown := 2 // watch page requests answered 503 so far
+	if tab := openTab(t, 2*time.Minute); tab != nil {
+		pagesDown += 2
+		shots := screenshotDir(t)
+		for _, lang := range []string{"sv", "en"} {
+			u := p.url("/webinars/" + slug + "?lang=" + lang)
+			tab.problems.allow(http.StatusServiceUnavailable, u)
+			tab.problems.allow(http.StatusNotFound, p.url("/favicon.ico"))
+			if _, err := chromedp.Run(tab.ctx, chromedp.Navigate(u)); err != nil {
+				t.Fatal(err)
+			}
+			h1, err := chromedp.Run(tab.ctx, chromedp.Evaluate[string](`document.documentElement.lang + "|" + document.querySelector("h1").textContent`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{"sv": "sv|Tillfälligt otillgängligt", "en": "en|Temporarily unavailable"}[lang]
+			if h1 != want {
+				t.Errorf("503 page in Chromium (%s): %q, want %q", lang, h1, want)
+			}
+			png, err := chromedp.Run(tab.ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(shots, "mongodb-down-"+lang+".png")
+			if err := os.WriteFile(path, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("screenshot: %s", path)
+			tab.checkProblems(t)
+		}
+	}
 
 	// The server comes back on the same address and data.
 	if db, err = embedded.StartMongoWire(dbDir, mongoAddr, nil); err != nil {
@@ -371,8 +405,8 @@ func TestMongoDBDownAndBack(t *testing.T) {
 		t.Fatalf("creating a webinar after MongoDB returned: %s", created.Status)
 	}
 	text = scrapeMetrics(t, metricsAddr)
-	if !strings.Contains(text, `portal_http_requests_total{method="GET",route="/webinars/:slug",status="5xx"} 2`) ||
-		!strings.Contains(text, `portal_http_server_errors_total{route="/webinars/:slug",status="503"} 2`) {
+	if !strings.Contains(text, fmt.Sprintf(`portal_http_requests_total{method="GET",route="/webinars/:slug",status="5xx"} %d`, pagesDown)) ||
+		!strings.Contains(text, fmt.Sprintf(`portal_http_server_errors_total{route="/webinars/:slug",status="503"} %d`, pagesDown)) {
 		t.Errorf("/metrics does not count the 503s:\n%s", grepMetric(text, "portal_http"))
 	}
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
