@@ -332,6 +332,10 @@ func TestMongoDBDownAndBack(t *testing.T) {
 	if strings.Contains(body, "server selection") || strings.Contains(body, mongoAddr) {
 		t.Errorf("503 page shows the internal error:\n%s", body)
 	}
+	// The log has the cause, under the id the visitor can quote.
+	if id := res.Header.Get("X-Request-Id"); !strings.Contains(p.log.String(), `"msg":"request failed: storage unavailable","request_id":"`+id+`"`) {
+		t.Errorf("no log line with the cause names request %s:\n%s", id, p.log.String())
+	}
 	res, body, took = get("/webinars/" + slug + "?lang=en")
 	t.Logf("English watch page with MongoDB down: %s in %v", res.Status, took.Round(time.Millisecond))
 	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "Temporarily unavailable") || !strings.Contains(body, "Error code:") {
