@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -201,6 +203,34 @@ func TestUploadSlots(t *testing.T) {
 	if id == "" || form.Header.Get("Retry-After") == "" {
 		t.Errorf("503 page: X-Request-Id %q, Retry-After %q", id, form.Header.Get("Retry-After"))
 	}
+	// A resumable chunk waits its turn the same way.
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/api/v1/uploads", nil)
+	for k, v := range map[string]string{"Authorization": "Bearer " + api.token, "Tus-Resumable": "1.0.0",
+		"Upload-Length": strconv.Itoa(len(data)), "Upload-Metadata": "slug " + b64(slug) + ",kind " + b64("recording")} {
+		req.Header.Set(k, v)
+	}
+	created, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created.Body.Close()
+	if created.StatusCode != http.StatusCreated {
+		t.Fatalf("create resumable upload: %s", created.Status)
+	}
+	req, _ = http.NewRequest(http.MethodPatch, "http://"+addr+created.Header.Get("Location"), bytes.NewReader(data))
+	for k, v := range map[string]string{"Authorization": "Bearer " + api.token, "Tus-Resumable": "1.0.0",
+		"Content-Type": "application/offset+octet-stream", "Upload-Offset": "0"} {
+		req.Header.Set(k, v)
+	}
+	chunk, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk.Body.Close()
+	if chunk.StatusCode != http.StatusServiceUnavailable || chunk.Header.Get("Retry-After") == "" {
+		t.Errorf("resumable chunk while an upload runs: %s Retry-After %q", chunk.Status, chunk.Header.Get("Retry-After"))
+	}
 	if _, err := pw.Write(data[len(data)/2:]); err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +247,7 @@ func TestUploadSlots(t *testing.T) {
 		t.Fatalf("upload after the first finished: %d", res.StatusCode)
 	}
 	text := scrape(t, m)
-	if metricValue(text, `portal_uploads_rejected_total{kind="raw"}`) != 2 || metricValue(text, `portal_uploads_finished_total{kind="raw",result="ok"}`) != 2 {
+	if metricValue(text, `portal_uploads_rejected_total{kind="raw"}`) != 2 || metricValue(text, `portal_uploads_rejected_total{kind="tus"}`) != 1 || metricValue(text, `portal_uploads_finished_total{kind="raw",result="ok"}`) != 2 {
 		t.Errorf("upload metrics:\n%s", grepLines(text, "portal_uploads"))
 	}
 }
