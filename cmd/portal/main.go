@@ -8,6 +8,8 @@
 //	portal verify                           check every object against its metadata
 //	portal sweep [--dry-run] [--grace 24h]  remove leftovers of crashed uploads
 //	portal reindex                          rebuild the search index
+//	portal backup --out FILE                write the whole store into one archive
+//	portal restore FILE                     load an archive into an empty store
 //
 // With no MONGODB_URI and S3_ENDPOINT it runs embedded MongoDB-wire and S3
 // servers with data under DATA_DIR (./storage).
@@ -52,6 +54,10 @@ Usage:
                                 abort unfinished uploads and remove orphaned objects and
                                 subtitle tracks older than the grace period
   portal reindex                rebuild the search index (DATA_DIR/search) from the database
+  portal backup --out FILE      write every collection (but sessions) and every object into one
+                                archive with SHA-256 sums (FILE.tar; FILE.tar.gz or .tgz: gzip)
+  portal restore FILE           load an archive (FILE, or - for standard input) into an EMPTY
+                                store, checking every sum; on any error nothing is left restored
 Configuration comes from the environment; see README.md.
 `
 
@@ -79,6 +85,10 @@ func run(ctx context.Context, args []string) error {
 		return sweepCommand(ctx, args)
 	case "reindex":
 		return reindexCommand(ctx, args)
+	case "backup":
+		return backupCommand(ctx, args)
+	case "restore":
+		return restoreCommand(ctx, args)
 	case "help":
 		fmt.Print(usage)
 		return nil

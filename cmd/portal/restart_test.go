@@ -29,6 +29,7 @@ type portalProcess struct {
 	port    int
 	cmd     *exec.Cmd
 	log     syncBuffer
+	extra   []string // more environment, KEY=value
 }
 
 // syncBuffer collects the process output; exec copies into it from its
@@ -61,8 +62,9 @@ func buildPortal(t *testing.T) string {
 }
 
 func (p *portalProcess) env() []string {
-	return append(os.Environ(), "DATA_DIR="+p.dataDir, "PORT="+strconv.Itoa(p.port), "LOG_LEVEL=warn",
+	env := append(os.Environ(), "DATA_DIR="+p.dataDir, "PORT="+strconv.Itoa(p.port), "LOG_LEVEL=warn",
 		"MONGODB_URI=", "S3_ENDPOINT=")
+	return append(env, p.extra...)
 }
 
 func (p *portalProcess) command(stdin string, args ...string) string {

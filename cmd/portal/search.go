@@ -115,19 +115,24 @@ func reindexCommand(ctx context.Context, args []string) error {
 
 // progressBar draws "[#####     ]  50/100" on one line.
 func progressBar(w io.Writer) search.Progress {
-	const width = 30
 	return func(done, total int) {
-		filled := width
-		if total > 0 {
-			filled = done * width / total
-		}
-		bar := make([]byte, width)
-		for i := range bar {
-			bar[i] = ' '
-			if i < filled {
-				bar[i] = '#'
-			}
-		}
-		fmt.Fprintf(w, "\r[%s] %d/%d", bar, done, total)
+		fmt.Fprintf(w, "\r%s %d/%d", bar(int64(done), int64(total)), done, total)
 	}
+}
+
+// bar is "[#####     ]": done of total in 30 columns.
+func bar(done, total int64) string {
+	const width = 30
+	filled := int64(width)
+	if total > 0 {
+		filled = min(done*width/total, width)
+	}
+	b := make([]byte, width)
+	for i := range b {
+		b[i] = ' '
+		if int64(i) < filled {
+			b[i] = '#'
+		}
+	}
+	return "[" + string(b) + "]"
 }

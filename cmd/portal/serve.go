@@ -14,6 +14,7 @@ import (
 
 	"github.com/smakom/webinar-portal/internal/audit"
 	"github.com/smakom/webinar-portal/internal/config"
+	"github.com/smakom/webinar-portal/internal/connguard"
 	"github.com/smakom/webinar-portal/internal/demo"
 	"github.com/smakom/webinar-portal/internal/integrity"
 	"github.com/smakom/webinar-portal/internal/media"
@@ -95,6 +96,19 @@ func serve(ctx context.Context, args []string) error {
 		presigner = p
 		log.Info("public media are redirected to presigned S3 URLs", "ttl", cfg.PresignTTL.String())
 	}
+	// Media from an external plain-HTTP S3 server go out with splice; the
+	// embedded server's files go out with sendfile instead.
+	var ranges server.RangeReader
+	if st.local == nil {
+		p, err := media.NewRangeProxy(st.s3)
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			defer p.Close()
+			ranges = p
+		}
+	}
 	// View counts are written by one goroutine every 10 s, and once more
 	// after the last request at shutdown.
 	viewCounter := views.New(st.db, log)
@@ -105,11 +119,12 @@ func serve(ctx context.Context, args []string) error {
 
 	srv, err := server.New(server.Deps{
 		Views: viewCounter, Positions: resume.NewStore(st.db), Audit: audit.New(st.db),
-		Presigner: presigner, Uploads: st.uploads, LocalFiles: localFiles(st.local), Search: index,
+		Presigner: presigner, Ranges: ranges, Uploads: st.uploads, LocalFiles: localFiles(st.local), Search: index,
 		Accounts: st.accounts, Webinars: st.webinars, Wishes: st.wishes, Objects: st.objects,
 		Ready:  map[string]server.Pinger{"mongodb": mongoPinger{st.mongo}, "s3": st.objects},
 		Logger: log, CookieSecure: cfg.CookieSecure, TrustedProxies: cfg.TrustedProxies,
 		WishesPerHour: cfg.WishesPerHour, SessionTTL: cfg.SessionTTL, TemplateDir: templateDir,
+		ReadTimeout: cfg.HTTPReadTimeout, UploadTimeout: cfg.UploadTimeout,
 		Metrics: m, CallTimeout: cfg.MongoTimeout, MaxConcurrentUploads: cfg.MaxConcurrentUploads,
 	})
 	if err != nil {
@@ -146,7 +161,8 @@ func serve(ctx context.Context, args []string) error {
 	}
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.App().Listener(ln) }()
+	// Every read and write must make progress within HTTP_IDLE_TIMEOUT.
+	go func() { errc <- srv.App().Listener(connguard.Listen(ln, cfg.HTTPIdleTimeout)) }()
 	select {
 	case err := <-errc:
 		return err

@@ -16,6 +16,7 @@ import (
 	"github.com/smakom/webinar-portal/internal/embedded"
 	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/metrics"
+	"github.com/smakom/webinar-portal/internal/s3journal"
 	"github.com/smakom/webinar-portal/internal/subtitle"
 	"github.com/smakom/webinar-portal/internal/upload"
 	"github.com/smakom/webinar-portal/internal/webinar"
@@ -114,6 +115,9 @@ func openStackWith(ctx context.Context, cfg config.Config, log *slog.Logger, m *
 		st.close()
 		return nil, fmt.Errorf("S3 storage (S3_ENDPOINT): %w", err)
 	}
+	// Multipart uploads are recorded until they end, so the sweeper can
+	// abort those an outage left behind even if S3 no longer lists them.
+	st.objects.SetJournal(s3journal.New(st.db))
 	if st.embedded != nil && st.embedded.ObjectsDir != "" {
 		if st.local, err = media.NewLocalFiles(st.embedded.ObjectsDir, s3.Bucket); err != nil {
 			st.close()

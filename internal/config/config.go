@@ -49,9 +49,15 @@ type Config struct {
 	// parsed in memory; at most MaxSubtitleBytesCeiling.
 	MaxSubtitleBytes int64
 	SessionTTL       time.Duration
-	WishesPerHour    int
-	LogLevel         string
-	DevTemplates     bool // re-read templates from web/ on every request
+	// Slow clients: a request's header and small body must arrive within
+	// HTTPReadTimeout, an upload within UploadTimeout, and no read or
+	// write may stall longer than HTTPIdleTimeout.
+	HTTPReadTimeout time.Duration
+	HTTPIdleTimeout time.Duration
+	UploadTimeout   time.Duration
+	WishesPerHour   int
+	LogLevel        string
+	DevTemplates    bool // re-read templates from web/ on every request
 
 	// MetricsAddr is where /metrics (Prometheus) listens, apart from the
 	// public listener; empty turns it off.
@@ -123,6 +129,9 @@ func Load(getenv func(string) string) (Config, error) {
 		MaxSlidesBytes:    r.bytes("MAX_SLIDES_BYTES", 200<<20),
 		MaxSubtitleBytes:  r.bytes("MAX_SUBTITLE_BYTES", 5<<20),
 		SessionTTL:        r.duration("SESSION_TTL", 14*24*time.Hour),
+		HTTPReadTimeout:   r.duration("HTTP_READ_TIMEOUT", time.Minute),
+		HTTPIdleTimeout:   r.duration("HTTP_IDLE_TIMEOUT", 2*time.Minute),
+		UploadTimeout:     r.duration("UPLOAD_TIMEOUT", 6*time.Hour),
 		WishesPerHour:     r.int("WISHES_PER_HOUR", 5, 1, 10000),
 		LogLevel:          r.str("LOG_LEVEL", "info"),
 		DevTemplates:      r.bool("DEV_TEMPLATES", false),
@@ -164,6 +173,14 @@ func (c Config) validate() error {
 	}
 	if l := len(c.S3Bucket); l < 3 || l > 63 || strings.ToLower(c.S3Bucket) != c.S3Bucket || strings.ContainsAny(c.S3Bucket, "_ /") {
 		return &Error{"S3_BUCKET", "must be 3-63 lower-case letters, digits, dots or hyphens"}
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"HTTP_READ_TIMEOUT", c.HTTPReadTimeout}, {"HTTP_IDLE_TIMEOUT", c.HTTPIdleTimeout}, {"UPLOAD_TIMEOUT", c.UploadTimeout}} {
+		if d.v < time.Second {
+			return &Error{d.name, "must be at least 1s"}
+		}
 	}
 	switch c.MediaDelivery {
 	case "proxy", "redirect":

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/smakom/webinar-portal/internal/connguard"
 )
 
 // LocalFiles reads objects straight from the folder of an S3 server that
@@ -77,5 +79,6 @@ func (fr *FileRange) WriteTo(w io.Writer) (int64, error) {
 	if _, err := fr.f.Seek(fr.offset, io.SeekStart); err != nil {
 		return 0, err
 	}
-	return io.Copy(w, &io.LimitedReader{R: fr.f, N: fr.length})
+	// In pieces, so a viewer that stops reading is cut off (connguard).
+	return connguard.CopyInPieces(w, fr.f, fr.length)
 }

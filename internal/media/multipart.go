@@ -39,6 +39,9 @@ func (s *Store) NewMultipart(ctx context.Context, key, contentType string) (stri
 	if err != nil {
 		return "", fmt.Errorf("start multipart upload of %s: %w", key, err)
 	}
+	if err := s.begin(ctx, key, id); err != nil {
+		return "", err
+	}
 	return id, nil
 }
 
@@ -82,6 +85,7 @@ func (s *Store) CompleteMultipart(ctx context.Context, key, uploadID string, par
 		}
 		return Object{}, fmt.Errorf("complete upload of %s: %w", key, err)
 	}
+	s.end(ctx, uploadID)
 	return Object{Key: key, ETag: info.ETag, LastModified: info.LastModified}, nil
 }
 
@@ -92,6 +96,7 @@ func (s *Store) AbortUpload(ctx context.Context, key, uploadID string) error {
 	if err != nil && !isNotFound(err) && !isNoUpload(err) {
 		return fmt.Errorf("abort upload %s of %s: %w", uploadID, key, err)
 	}
+	s.end(ctx, uploadID)
 	return nil
 }
 

@@ -13,7 +13,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -45,6 +47,7 @@ type Store struct {
 	bucket string
 	// unsigned payloads are only safe on loopback or TLS.
 	unsignedPayload bool
+	journal         UploadJournal // nil: no record of multipart uploads
 }
 
 // Object describes a stored object.
@@ -333,7 +336,8 @@ type Upload struct {
 // a prefix only when it is a whole key, and lists the uploads of other
 // keys only for an empty prefix, and then only those started since the
 // MinIO process started (its own expiry, MINIO_API_STALE_UPLOADS_EXPIRY,
-// removes older ones).
+// removes older ones). The journal (SetJournal) adds the uploads the
+// portal started that the server did not list.
 func (s *Store) IncompleteUploads(ctx context.Context, prefix string) ([]Upload, error) {
 	var uploads []Upload
 	for up := range s.client.ListIncompleteUploads(ctx, s.bucket, "", true) {
@@ -344,5 +348,27 @@ func (s *Store) IncompleteUploads(ctx context.Context, prefix string) ([]Upload,
 			uploads = append(uploads, Upload{Key: up.Key, UploadID: up.UploadID, Initiated: up.Initiated})
 		}
 	}
-	return uploads, nil
+	return s.journaled(ctx, prefix, uploads)
+}
+
+// IsUnavailable reports whether err means the S3 server could not be
+// reached or broke off (an outage, a restart), rather than answered:
+// minio-go returns transport failures as *url.Error.
+func IsUnavailable(err error) bool {
+	var ue *url.Error
+	return errors.As(err, &ue)
+}
+
+// IsStorageFull reports whether err means there is no room left: a full
+// disk under the portal (ENOSPC) or an S3 server out of space (MinIO's
+// XMinioStorageFull; versitygw passes the disk's message on).
+func IsStorageFull(err error) bool {
+	if errors.Is(err, syscall.ENOSPC) {
+		return true
+	}
+	var resp minio.ErrorResponse
+	if !errors.As(err, &resp) {
+		return false
+	}
+	return resp.Code == "XMinioStorageFull" || strings.Contains(strings.ToLower(resp.Message), "no space left")
 }

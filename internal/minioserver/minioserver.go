@@ -63,10 +63,11 @@ var errPortInUse = errors.New("port in use")
 type Server struct {
 	Addr, User, Password string
 
-	cmd     *exec.Cmd
-	exited  chan struct{} // closed when the process has been reaped
-	output  *tailBuffer
-	stopped sync.Once
+	bin, dir string // to start it again on the same address and data
+	cmd      *exec.Cmd
+	exited   chan struct{} // closed when the process has been reaped
+	output   *tailBuffer
+	stopped  sync.Once
 }
 
 // Start runs MinIO from bin with its data under dir and random root
@@ -76,7 +77,7 @@ func Start(ctx context.Context, bin, dir string) (*Server, error) {
 	user, password := "portal-"+randomHex(4), randomHex(20)
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		srv, err := start(ctx, bin, filepath.Join(dir, fmt.Sprintf("run%d", attempt)), user, password)
+		srv, err := start(ctx, bin, filepath.Join(dir, fmt.Sprintf("run%d", attempt)), user, password, "")
 		if err == nil {
 			return srv, nil
 		}
@@ -88,10 +89,20 @@ func Start(ctx context.Context, bin, dir string) (*Server, error) {
 	return nil, fmt.Errorf("MinIO server %s: %w", bin, lastErr)
 }
 
+// DataDir is the folder MinIO keeps its objects and unfinished uploads in.
+func (s *Server) DataDir() string { return filepath.Join(s.dir, "data") }
+
 // Output is the tail of what MinIO printed.
 func (s *Server) Output() string { return s.output.String() }
 
-func start(ctx context.Context, bin, dir, user, password string) (*Server, error) {
+// Restart starts a stopped server again on its address, with its data
+// and credentials (the server coming back after an outage).
+func (s *Server) Restart(ctx context.Context) (*Server, error) {
+	return start(ctx, s.bin, s.dir, s.User, s.Password, s.Addr)
+}
+
+// start runs MinIO on addr, or on a free port when addr is empty.
+func start(ctx context.Context, bin, dir, user, password, addr string) (*Server, error) {
 	dataDir := filepath.Join(dir, "data")
 	certsDir := filepath.Join(dir, "certs") // keeps MinIO out of ~/.minio
 	for _, d := range []string{dataDir, certsDir} {
@@ -99,15 +110,17 @@ func start(ctx context.Context, bin, dir, user, password string) (*Server, error
 			return nil, err
 		}
 	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
+	if addr == "" {
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		addr = fmt.Sprintf("127.0.0.1:%d", port)
 	}
 	consolePort, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
 
 	cmd := exec.Command(bin, "server",
 		"--address", addr,
@@ -129,7 +142,7 @@ func start(ctx context.Context, bin, dir, user, password string) (*Server, error
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
-	srv := &Server{Addr: addr, User: user, Password: password, cmd: cmd, exited: make(chan struct{}), output: out}
+	srv := &Server{Addr: addr, User: user, Password: password, bin: bin, dir: dir, cmd: cmd, exited: make(chan struct{}), output: out}
 	go func() {
 		_ = cmd.Wait()
 		close(srv.exited)
@@ -172,6 +185,14 @@ func (s *Server) waitLive(ctx context.Context) error {
 // Stop kills the process group and waits for MinIO to be reaped, so its
 // data directory can be removed after. It may be called more than once.
 func (s *Server) Stop() { s.stopped.Do(s.stop) }
+
+// Kill ends MinIO at once with SIGKILL, as a crash would.
+func (s *Server) Kill() {
+	s.stopped.Do(func() {
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		<-s.exited
+	})
+}
 
 func (s *Server) stop() {
 	pgid := s.cmd.Process.Pid

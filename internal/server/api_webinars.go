@@ -106,7 +106,7 @@ func rawBody(c *fiber.Ctx) (stream io.Reader, size int64) {
 		size = -1
 	}
 	if st := c.Context().RequestBodyStream(); st != nil {
-		return st, size
+		return clientBody{st}, size
 	}
 	return bytes.NewReader(c.Request().Body()), size
 }

@@ -2,13 +2,16 @@ package server
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/smakom/webinar-portal/internal/apperr"
+	"github.com/smakom/webinar-portal/internal/media"
 )
 
 type errorPage struct {
@@ -31,9 +34,24 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, code, msg := http.StatusInternalServerError, "internal", "Något gick fel hos oss. Försök igen om en stund."
 	var fields map[string]string
 	var fe *fiber.Error
-	if _, ok := apperr.As(err); !ok && unavailable(err) {
-		// MongoDB or S3 did not answer in time: a page to retry, not a
-		// bug. The cause is logged below.
+	clientGone := errors.Is(err, errClientBody)
+	if clientGone {
+		err = clientBodyError(err)
+	} else if _, known := apperr.As(err); !known && media.IsStorageFull(err) {
+		s.log.Error("storage full", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+		err = apperr.New(http.StatusInsufficientStorage, "storage_full",
+			"Lagringen är full, så filen kunde inte sparas. Inget sparades. Den som driver portalen behöver frigöra utrymme.")
+	} else if !known && media.IsUnavailable(err) {
+		s.log.Error("S3 unavailable", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+		c.Set(fiber.HeaderRetryAfter, "30")
+		msg := "Lagringen för inspelningar och bildspel svarar inte just nu. Försök igen om en stund."
+		if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+			msg = "Lagringen för inspelningar och bildspel svarar inte just nu. Inget sparades; försök igen om en stund."
+		}
+		err = apperr.New(http.StatusServiceUnavailable, "storage_unavailable", msg)
+	} else if !known && unavailable(err) {
+		// MongoDB (or S3) did not answer in time: a page to retry, not
+		// a bug. The cause is logged here, under the request id.
 		s.log.Error("request failed: storage unavailable", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 		err = unavailableError()
 	}
@@ -47,11 +65,19 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		// The rest of the body may still be on the wire: close the
 		// connection rather than read it as the next request.
 		c.Context().SetConnectionClose()
+		if st := c.Context().RequestBodyStream(); st != nil && !clientGone && streamingRoute(c) {
+			// Read what is left of the upload (up to a bound), so the
+			// client gets this answer instead of a connection reset
+			// while it still sends; but not for long, the connection
+			// closes after this answer anyway.
+			_ = c.Context().Conn().SetReadDeadline(time.Now().Add(10 * time.Second))
+			_, _ = io.CopyN(io.Discard, st, drainLimit)
+		}
 	}
 	if status == http.StatusServiceUnavailable {
 		setRetryAfter(c)
 	}
-	if status >= 500 && code != "unavailable" && code != "too_many_uploads" {
+	if status >= 500 && code != "unavailable" && code != "storage_unavailable" && code != "too_many_uploads" {
 		s.log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	if wantsJSON(c) {

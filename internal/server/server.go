@@ -4,6 +4,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/valyala/fasthttp"
 
 	"github.com/smakom/webinar-portal/internal/account"
 	"github.com/smakom/webinar-portal/internal/media"
@@ -46,6 +48,12 @@ type ViewCounter interface {
 	Count(ctx context.Context, webinarID string) (int64, error)
 }
 
+// RangeReader reads object ranges as bodies that go from the S3 server's
+// socket to the viewer's without a copy through the portal (splice).
+type RangeReader interface {
+	Get(ctx context.Context, key string, offset, length int64) (*media.ProxiedRange, error)
+}
+
 // Presigner gives short-lived direct URLs for public media (redirect
 // delivery mode).
 type Presigner interface {
@@ -68,6 +76,12 @@ type Deps struct {
 	// Presigner, when set, answers public media with a redirect to the
 	// S3 server (MEDIA_DELIVERY=redirect); nil streams through the portal.
 	Presigner Presigner
+	// ReadTimeout bounds the arrival of a request's header and body (0:
+	// none); UploadTimeout replaces it for uploads.
+	ReadTimeout, UploadTimeout time.Duration
+	// Ranges, when set, streams media from a plain-HTTP S3 server with
+	// splice; anything it cannot read is read through Objects.
+	Ranges RangeReader
 	// LocalFiles, when set, serves media whose size the metadata knows
 	// from local files; anything it cannot open is read through S3.
 	LocalFiles LocalFiles
@@ -141,15 +155,36 @@ func New(deps Deps) (*Server, error) {
 		BodyLimit:                    4 << 20, // bodies past this are streamed, not buffered
 		ErrorHandler:                 s.handleError,
 		DisableStartupMessage:        true,
-		ReadTimeout:                  0, // uploads of 2 GB over slow links take long
-		WriteTimeout:                 0,
-		IdleTimeout:                  2 * time.Minute,
-		EnableTrustedProxyCheck:      len(deps.TrustedProxies) > 0,
-		TrustedProxies:               deps.TrustedProxies,
-		ProxyHeader:                  proxyHeader(deps.TrustedProxies),
+		// A header and a small body must arrive within ReadTimeout;
+		// uploads get UploadTimeout (see requestTimeouts). Stalled reads
+		// and writes are cut by the listener (connguard), not here: a
+		// total write timeout would cut long streams to slow viewers.
+		ReadTimeout:             deps.ReadTimeout,
+		WriteTimeout:            0,
+		IdleTimeout:             2 * time.Minute,
+		EnableTrustedProxyCheck: len(deps.TrustedProxies) > 0,
+		TrustedProxies:          deps.TrustedProxies,
+		ProxyHeader:             proxyHeader(deps.TrustedProxies),
 	})
+	s.app.Server().HeaderReceived = s.requestTimeouts
 	s.routes()
 	return s, nil
+}
+
+// requestTimeouts gives uploads longer than other requests to arrive.
+func (s *Server) requestTimeouts(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	if s.deps.UploadTimeout > 0 && uploadRoute(string(h.Method()), string(h.RequestURI()[:pathLen(h.RequestURI())])) {
+		return fasthttp.RequestConfig{ReadTimeout: s.deps.UploadTimeout}
+	}
+	return fasthttp.RequestConfig{}
+}
+
+// pathLen is the length of a request URI's path, before any query.
+func pathLen(uri []byte) int {
+	if i := bytes.IndexByte(uri, '?'); i >= 0 {
+		return i
+	}
+	return len(uri)
 }
 
 func proxyHeader(trusted []string) string {
@@ -262,9 +297,12 @@ func isMediaPath(p string) bool {
 }
 
 // streamingRoute reports whether a route reads its body as a stream.
-func streamingRoute(c *fiber.Ctx) bool {
-	p := c.Path()
-	switch c.Method() {
+func streamingRoute(c *fiber.Ctx) bool { return uploadRoute(c.Method(), c.Path()) }
+
+// uploadRoute reports whether method and path upload a file, read as a
+// stream and given UploadTimeout to arrive.
+func uploadRoute(method, p string) bool {
+	switch method {
 	case fiber.MethodPut:
 		return strings.HasPrefix(p, "/api/v1/webinars/")
 	case fiber.MethodPatch:

@@ -30,9 +30,9 @@ func readUploadForm(c *fiber.Ctx) (*uploadForm, error) {
 	if err != nil || params["boundary"] == "" {
 		return nil, apperr.New(http.StatusBadRequest, "bad_form", "Formuläret skickades inte som en filuppladdning (multipart/form-data).")
 	}
-	stream := c.Context().RequestBodyStream()
-	if stream == nil {
-		stream = bytes.NewReader(c.Request().Body())
+	var stream io.Reader = bytes.NewReader(c.Request().Body())
+	if st := c.Context().RequestBodyStream(); st != nil {
+		stream = clientBody{st}
 	}
 	mr := multipart.NewReader(stream, params["boundary"])
 	form := &uploadForm{fields: map[string]string{}}

@@ -31,34 +31,58 @@ func (c *countingLocalFiles) Open(key string, size, offset, length int64) (*medi
 	return fr, err
 }
 
-// TestRecordingRoundTripAndRanges streams through S3 (as with an external
-// server) and from the embedded server's files (the default).
+// countingRanges counts the reads spliced from a plain-HTTP S3 server.
+type countingRanges struct {
+	*media.RangeProxy
+	served atomic.Int64
+}
+
+func (c *countingRanges) Get(ctx context.Context, key string, offset, length int64) (*media.ProxiedRange, error) {
+	r, err := c.RangeProxy.Get(ctx, key, offset, length)
+	if err == nil {
+		c.served.Add(1)
+	}
+	return r, err
+}
+
+// TestRecordingRoundTripAndRanges streams through S3 with minio-go, from
+// the embedded server's files (the default), and spliced from MinIO (as
+// with an external server).
 func TestRecordingRoundTripAndRanges(t *testing.T) {
-	t.Run("through S3", func(t *testing.T) { testRecordingRoundTripAndRanges(t, nil) })
+	t.Run("through S3", func(t *testing.T) {
+		testRecordingRoundTripAndRanges(t, newPortal(t))
+	})
 	t.Run("local files", func(t *testing.T) {
 		counter := &countingLocalFiles{}
-		testRecordingRoundTripAndRanges(t, counter)
+		p := newPortal(t, func(d *Deps) { d.LocalFiles = counter })
+		lf, err := media.NewLocalFiles(testenv.Servers(t).ObjectsDir, p.s3.Bucket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counter.LocalFiles = lf
+		testRecordingRoundTripAndRanges(t, p)
 		if counter.served.Load() < 8 {
 			t.Errorf("only %d reads came from local files", counter.served.Load())
+		}
+	})
+	t.Run("spliced from MinIO", func(t *testing.T) {
+		s3 := testenv.MinIO(t)
+		proxy, err := media.NewRangeProxy(s3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(proxy.Close)
+		counter := &countingRanges{RangeProxy: proxy}
+		testRecordingRoundTripAndRanges(t, newPortalOn(t, s3, func(d *Deps) { d.Ranges = counter }))
+		if counter.served.Load() < 8 {
+			t.Errorf("only %d reads were spliced", counter.served.Load())
 		}
 	})
 }
 
 // testRecordingRoundTripAndRanges uploads a recording and reads it back,
-// whole and in ranges; local, when set, is pointed at the portal's bucket.
-func testRecordingRoundTripAndRanges(t *testing.T, local *countingLocalFiles) {
-	p := newPortal(t, func(d *Deps) {
-		if local != nil {
-			d.LocalFiles = local
-		}
-	})
-	if local != nil {
-		lf, err := media.NewLocalFiles(testenv.Servers(t).ObjectsDir, p.s3.Bucket)
-		if err != nil {
-			t.Fatal(err)
-		}
-		local.LocalFiles = lf
-	}
+// whole and in ranges.
+func testRecordingRoundTripAndRanges(t *testing.T, p *portal) {
 	api := p.apiClient()
 	slug := api.createWebinar("Rundresa", "public")
 	data := fakeMP4(5<<20 + 123) // larger than the in-memory body limit: streamed

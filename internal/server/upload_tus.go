@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -187,10 +186,7 @@ func (s *Server) appendUpload(c *fiber.Ctx) error {
 	body, size := rawBody(c)
 	info, err := s.deps.Uploads.Append(c.UserContext(), c.Params("id"), offset, body, size, sum)
 	if err != nil {
-		// Read what is left of the chunk (up to a bound), so the client
-		// gets the answer instead of a connection reset mid-send.
-		_, _ = io.CopyN(io.Discard, body, drainLimit)
-		return s.uploadError(c, info, err)
+		return s.uploadError(c, info, err) // handleError reads the rest of the chunk
 	}
 	if info.Finished && offset < info.Length {
 		s.log.Info("resumable upload finished", "request_id", requestID(c), "upload", info.ID, "webinar", info.Slug, "kind", info.Kind, "bytes", info.Length)
@@ -200,7 +196,7 @@ func (s *Server) appendUpload(c *fiber.Ctx) error {
 	return c.SendStatus(http.StatusNoContent)
 }
 
-// drainLimit bounds the bytes of a refused chunk read and dropped; the
+// drainLimit bounds the bytes of a refused upload read and dropped; the
 // staff pages send chunks of 16 MiB.
 const drainLimit = 64 << 20
 
