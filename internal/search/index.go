@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -27,6 +28,10 @@ type Index struct {
 
 	mu  sync.RWMutex
 	idx bleve.Index
+
+	// listedChanges counts index writes that listed searches could
+	// notice (see changes.go).
+	listedChanges atomic.Uint64
 }
 
 // Open opens the index at path. fresh reports that it was created empty

@@ -65,11 +65,14 @@ type Syncer struct {
 
 	mu      sync.Mutex
 	indexed map[string]time.Time // webinar id -> version indexed
+	// shown is the visibility each webinar had when this process last
+	// indexed it, to tell changes visitors could notice (changes.go).
+	shown map[string]webinar.Visibility
 }
 
 // NewSyncer loads what the index says it holds.
 func NewSyncer(ix *Index, src Source, log *slog.Logger) *Syncer {
-	s := &Syncer{ix: ix, src: src, log: log, indexed: map[string]time.Time{}}
+	s := &Syncer{ix: ix, src: src, log: log, indexed: map[string]time.Time{}, shown: map[string]webinar.Visibility{}}
 	ix.mu.RLock()
 	raw, err := ix.idx.GetInternal([]byte(versionsKey))
 	ix.mu.RUnlock()
@@ -97,9 +100,11 @@ func (s *Syncer) Rebuild(ctx context.Context, progress Progress) error {
 			if err := s.ix.Delete(id); err != nil {
 				return err
 			}
+			s.noteRemoved(id)
 		}
 	}
 	s.indexed = map[string]time.Time{}
+	defer s.ix.listedChanges.Add(1) // anything may have changed
 	return s.update(ctx, vs, keys(vs), progress)
 }
 
@@ -123,6 +128,7 @@ func (s *Syncer) Sync(ctx context.Context) (updated, removed int, err error) {
 			if err := s.ix.Delete(id); err != nil {
 				return 0, removed, err
 			}
+			s.noteRemoved(id)
 			delete(s.indexed, id)
 			removed++
 		}
@@ -149,12 +155,17 @@ func (s *Syncer) update(ctx context.Context, vs map[string]time.Time, ids []stri
 	const batchSize = 50
 	b := s.ix.NewBatch()
 	done := 0
+	noticed := false // the batch holds a change visitors could notice
 	flush := func() error {
 		if b.Size() == 0 {
 			return nil
 		}
 		if err := b.Commit(); err != nil {
 			return fmt.Errorf("write search index: %w", err)
+		}
+		if noticed {
+			s.ix.listedChanges.Add(1)
+			noticed = false
 		}
 		return s.saveVersions()
 	}
@@ -174,6 +185,8 @@ func (s *Syncer) update(ctx context.Context, vs map[string]time.Time, ids []stri
 		if err := b.Put(w, tracks); err != nil {
 			return err
 		}
+		_, wasIndexed := s.indexed[id]
+		noticed = s.noteIndexed(w, wasIndexed) || noticed
 		s.indexed[id] = vs[id]
 		done++
 		if b.Size() >= batchSize {

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"errors"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -31,10 +29,11 @@ type apiHit struct {
 	Moments []apiMoment `json:"moments"`
 }
 
-// apiSearch is the catalogue search as JSON: GET /api/v1/search?q=...
+// searchJSON is the catalogue search as JSON: GET /api/v1/search?q=...
 // with topic, year, organiser, subtitled (ja/nej), lang, sort (relevance,
 // newest, oldest, title), page and per_page. Staff also find drafts.
-func (s *Server) apiSearch(c *fiber.Ctx) error {
+// (searchJSON answers it; apiSearch caches it for anonymous callers.)
+func (s *Server) searchJSON(c *fiber.Ctx) error {
 	if s.deps.Search == nil {
 		return apperr.New(http.StatusServiceUnavailable, "search_unavailable", "Sökningen är inte tillgänglig just nu.")
 	}
@@ -64,13 +63,13 @@ func (s *Server) apiSearch(c *fiber.Ctx) error {
 	for _, h := range res.Hits {
 		// The index lags behind the database: a webinar unpublished or
 		// made members-only since the last sync must not be found.
-		w, err := s.deps.Webinars.Store().ByID(ctx, h.ID)
-		if errors.Is(err, webinar.ErrNotFound) || err == nil && !slices.Contains(vis, w.Visibility) {
-			total = max(total, 1) - 1
-			continue
-		}
+		w, ok, err := s.listedWebinar(ctx, h.ID, vis)
 		if err != nil {
 			return err
+		}
+		if !ok {
+			total = max(total, 1) - 1
+			continue
 		}
 		ah := apiHit{Slug: w.Slug, Title: w.Title, Score: h.Score, URL: "/webinars/" + w.Slug, Moments: []apiMoment{}}
 		for _, m := range h.Moments {

@@ -28,7 +28,9 @@ func decodeJSON(c *fiber.Ctx, dst any) error {
 	return nil
 }
 
-func (s *Server) apiListWebinars(c *fiber.Ctx) error {
+// listWebinarsJSON is GET /api/v1/webinars (apiListWebinars caches it
+// for anonymous callers).
+func (s *Server) listWebinarsJSON(c *fiber.Ctx) error {
 	ctx, cancel := requestContext(c)
 	defer cancel()
 	v := viewer(c)
@@ -42,7 +44,7 @@ func (s *Server) apiListWebinars(c *fiber.Ctx) error {
 			f.Visibilities = []webinar.Visibility{webinar.Visibility(vis)}
 		}
 	}
-	items, total, err := s.deps.Webinars.Store().List(ctx, f)
+	items, total, err := s.listWebinars(ctx, f)
 	if err != nil {
 		return err
 	}

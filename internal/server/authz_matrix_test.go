@@ -205,6 +205,7 @@ var matrixRules = map[string]rule{
 	"GET /api/v1/webinars":        {expect: everyone},
 	"GET /api/v1/search":          {expect: everyone},
 	"GET /wishes":                 {expect: everyone},
+	"GET /tillganglighet":         {expect: everyone},
 
 	"GET /webinars/:slug":                 {expect: seeable},
 	"GET /webinars/:slug/recording":       {expect: seeable},

@@ -283,7 +283,7 @@ func TestCaptionEditorPage(t *testing.T) {
 	page := staff.get(editURL)
 	expectStatus(t, page, http.StatusOK)
 	expectContains(t, page, "<h1>Redigera undertexter: Svenska", `id="ce-readonly"`, "<td>00:00:01,000</td><td>00:00:02,000</td><td>&lt;script&gt;alert(1)&lt;/script&gt;</td>",
-		`<script src="/static/caption-editor.js" defer></script>`, `href="/static/caption-editor.css"`, `data-revision="2"`, `<label for="shift-offset">`,
+		`<script src="`+staticURL("caption-editor.js")+`" defer></script>`, `href="`+staticURL("caption-editor.css")+`"`, `data-revision="2"`, `<label for="shift-offset">`,
 		`name="revision" value="2"`, `<track kind="subtitles" srclang="sv" label="Svenska" src="/webinars/`+slug+`/subtitles/sv.vtt" default>`)
 	if strings.Contains(page.text(), "<script>alert") {
 		t.Error("the editor page carries the cue's markup unescaped")

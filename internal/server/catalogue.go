@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -94,7 +93,9 @@ func truncate(s string, n int) string {
 	return s
 }
 
-func (s *Server) showCatalogue(c *fiber.Ctx) error {
+// renderCatalogue renders the catalogue afresh (showCatalogue in
+// catalogue_cache.go serves anonymous visitors from a cache).
+func (s *Server) renderCatalogue(c *fiber.Ctx) error {
 	ctx, cancel := requestContext(c)
 	defer cancel()
 	v := viewer(c)
@@ -119,12 +120,12 @@ func (s *Server) showCatalogue(c *fiber.Ctx) error {
 			page.Facets = catalogueFacets(page, res)
 		}
 	} else {
-		items, total, err = s.deps.Webinars.Store().List(ctx, f)
+		items, total, err = s.listWebinars(ctx, f)
 	}
 	if err != nil {
 		return err
 	}
-	topics, years, err := s.deps.Webinars.Store().Facets(ctx, f.Visibilities)
+	topics, years, err := s.listedFacets(ctx, f.Visibilities)
 	if err != nil {
 		return err
 	}
@@ -135,7 +136,7 @@ func (s *Server) showCatalogue(c *fiber.Ctx) error {
 	page.Base = s.base(c, title, "catalogue")
 	page.Items, page.Total, page.Moments = items, total, moments
 	page.Pages = int((total + perPage - 1) / perPage)
-	page.Topics, page.Years = sortedSwedish(topics), sortedDesc(years)
+	page.Topics, page.Years = topics, years
 	return s.render(c, fiber.StatusOK, "catalogue", page)
 }
 
@@ -157,15 +158,12 @@ func (s *Server) searchCatalogue(c *fiber.Ctx, f webinar.Filter, p cataloguePage
 	items := make([]*webinar.Webinar, 0, len(res.Hits))
 	moments := map[string][]search.Moment{}
 	for _, h := range res.Hits {
-		w, err := s.deps.Webinars.Store().ByID(ctx, h.ID)
-		if errors.Is(err, webinar.ErrNotFound) {
-			continue // deleted since the index last synced
-		}
+		w, ok, err := s.listedWebinar(ctx, h.ID, f.Visibilities)
 		if err != nil {
 			return nil, 0, nil, nil, err
 		}
-		if !slices.Contains(f.Visibilities, w.Visibility) {
-			continue // changed since the index last synced
+		if !ok {
+			continue // deleted or hidden since the index last synced
 		}
 		items = append(items, w)
 		moments[w.ID] = h.Moments

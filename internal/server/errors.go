@@ -65,7 +65,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		// The rest of the body may still be on the wire: close the
 		// connection rather than read it as the next request.
 		c.Context().SetConnectionClose()
-		if st := c.Context().RequestBodyStream(); st != nil && !clientGone && streamingRoute(c) {
+		// Not a body refused for its size: that is not read at all.
+		if st := c.Context().RequestBodyStream(); st != nil && !clientGone && streamingRoute(c) && status != http.StatusRequestEntityTooLarge {
 			// Read what is left of the upload (up to a bound), so the
 			// client gets this answer instead of a connection reset
 			// while it still sends; but not for long, the connection

@@ -143,9 +143,6 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, data any) error {
 	if p, ok := data.(interface{ uiLang() string }); ok && p.uiLang() != "" {
 		c.Set(fiber.HeaderContentLanguage, p.uiLang())
 	}
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("Referrer-Policy", "same-origin")
-	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; object-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
 	return c.Status(status).Send(buf.Bytes())
 }
 
@@ -165,6 +162,7 @@ var templateFuncs = template.FuncMap{
 	"duration": spokenDuration,
 	"bytes":    webinar.HumanBytes,
 	"join":     strings.Join,
+	"static":   staticURL,
 	"paragraphs": func(s string) template.HTML {
 		var b strings.Builder
 		for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {

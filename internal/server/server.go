@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/valyala/fasthttp"
@@ -119,6 +120,10 @@ type Deps struct {
 
 // Server holds the HTTP app and its dependencies.
 type Server struct {
+	// catalogueCache keeps catalogue pages for anonymous visitors.
+	catalogueCache pageCache
+	listingCache   listingCache
+
 	deps     Deps
 	cueCache cueCache // transcript cues of the watch page
 	log      *slog.Logger
@@ -203,9 +208,24 @@ func (s *Server) routes() {
 	// counted with its 500 like any other answer.
 	app.Use(s.requestLog)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
+	app.Use(s.securityHeaders)
 	app.Use(s.limitBody)
 	app.Use(s.loadUser)
 	app.Use(s.csrf)
+	// Brotli or gzip for text answers (pages, CSS, JS, JSON, subtitles;
+	// fasthttp compresses only text types). Never media or ranges: they
+	// go out with exact lengths, often by sendfile.
+	app.Use(compress.New(compress.Config{Next: func(c *fiber.Ctx) bool {
+		return isMediaPath(c.Path()) || c.Get(fiber.HeaderRange) != ""
+	}}))
+	// Error pages are rendered here, inside compression, rather than by
+	// requestLog: the compressor skips a handler that returned an error.
+	app.Use(func(c *fiber.Ctx) error {
+		if err := c.Next(); err != nil {
+			return s.app.ErrorHandler(c, err)
+		}
+		return nil
+	})
 	// Weak ETags and 304s for pages and JSON; media set their own.
 	app.Use(etag.New(etag.Config{Weak: true, Next: func(c *fiber.Ctx) bool {
 		return c.Method() != fiber.MethodGet || isMediaPath(c.Path())
@@ -231,6 +251,7 @@ func (s *Server) routes() {
 	app.Get("/wishes", s.listPublicWishes)
 	app.Post("/wishes/:id/support", s.supportWish)
 	app.Get("/favicon.ico", s.favicon)
+	app.Get("/tillganglighet", s.showAccessibility)
 
 	app.Get("/login", s.showLogin)
 	app.Post("/login", s.loginLimiter(), s.login)

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"io/fs"
 	"mime"
 	"path"
@@ -21,12 +23,60 @@ func mustRead(name string) []byte {
 	return b
 }
 
+// Static files are linked by fingerprinted names (portal.3f9a0c12ab.css,
+// the hash of the content), which browsers may cache for a year: a new
+// build links new names. The plain names still answer, cached for an
+// hour, for pages rendered before a deploy.
+type assetIndex struct {
+	hashed   map[string]string // "/portal.css" -> "/portal.3f9a0c12ab.css"
+	original map[string]string // and back
+}
+
+var assets = indexAssets(web.FS)
+
+func indexAssets(fsys fs.FS) assetIndex {
+	idx := assetIndex{hashed: map[string]string{}, original: map[string]string{}}
+	err := fs.WalkDir(fsys, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		name := strings.TrimPrefix(p, "static")
+		ext := path.Ext(name)
+		h := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+		idx.hashed[name], idx.original[h] = h, name
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	return idx
+}
+
+// staticURL is the fingerprinted URL of a file in web/static, for
+// templates: {{static "portal.css"}}.
+func staticURL(name string) string {
+	name = "/" + strings.TrimPrefix(name, "/")
+	if h, ok := assets.hashed[name]; ok {
+		return "/static" + h
+	}
+	return "/static" + name
+}
+
 // static serves web/static with explicit types: minimal images lack
 // /etc/mime.types.
 func (s *Server) static(c *fiber.Ctx) error {
 	name := path.Clean("/" + c.Params("*"))
 	if strings.Contains(name, "..") {
 		return fiber.ErrNotFound
+	}
+	cache := "public, max-age=3600"
+	if orig, ok := assets.original[name]; ok {
+		name, cache = orig, "public, max-age=31536000, immutable"
 	}
 	b, err := fs.ReadFile(web.FS, "static"+name)
 	if err != nil {
@@ -38,7 +88,7 @@ func (s *Server) static(c *fiber.Ctx) error {
 		ct = mime.TypeByExtension(path.Ext(name))
 	}
 	c.Set(fiber.HeaderContentType, ct)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+	c.Set(fiber.HeaderCacheControl, cache)
 	return c.Send(b)
 }
 

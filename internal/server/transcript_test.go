@@ -51,7 +51,7 @@ func TestWatchPageTranscript(t *testing.T) {
 			`<li data-start="1.000" data-end="3.500"><a href="?t=1"><span class="visually-hidden">Spela från </span>0:01</a> <span class="cue-text">Välkommen till webbinariet om vattenförsörjning.</span></li>`,
 			`<li data-start="4.000" data-end="6.000"><a href="?t=4">`,
 			`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; fet</span>`,
-			`<script src="/static/player.js" defer></script>`,
+			`<script src="`+staticURL("player.js")+`" defer></script>`,
 			`<label for="transcript-q">Sök i utskriften</label>`,
 			`Utskriften på:`, `href="?transcript=en#transcript" hreflang="en" data-lang="en">Engelska</a>`,
 			`<button type="button" id="cc-toggle" class="cc-toggle" aria-pressed="true">Undertexter <span class="cc-state"`,

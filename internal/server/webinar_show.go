@@ -33,7 +33,7 @@ type watchPage struct {
 func (s *Server) showWebinar(c *fiber.Ctx) error {
 	ctx, cancel := requestContext(c)
 	defer cancel()
-	w, err := s.deps.Webinars.Get(ctx, c.Params("slug"), viewer(c))
+	w, err := s.webinarFor(ctx, c.Params("slug"), viewer(c))
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func (s *Server) newWish(c *fiber.Ctx) error {
 // createWish stores a wish from the form. Errors are shown beside the
 // fields with what was typed kept.
 func (s *Server) createWish(c *fiber.Ctx) error {
-	in := wish.Input{Topic: c.FormValue("topic"), Details: c.FormValue("details"), Name: c.FormValue("name"),
+	in := wish.Input{Topic: a11yTopic(c.FormValue("category"), c.FormValue("topic")), Details: c.FormValue("details"), Name: c.FormValue("name"),
 		Email: c.FormValue("email"), Municipality: c.FormValue("municipality")}
 	if c.FormValue("website") != "" {
 		// The honeypot was filled in: a bot. Answer as if all went well.

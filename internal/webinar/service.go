@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/smakom/webinar-portal/internal/apperr"
@@ -58,6 +59,8 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 	cache   *readCache
+	// listedChanges counts writes visitors could notice (see changes.go).
+	listedChanges atomic.Uint64
 }
 
 // NewService wires the store, object storage and subtitle tracks.
@@ -110,6 +113,7 @@ func (s *Service) Create(ctx context.Context, f Fields) (*Webinar, error) {
 		}
 		err := s.store.insert(ctx, w)
 		if err == nil {
+			s.noteChange(Draft, w.Visibility)
 			return w, nil
 		}
 		if !errors.Is(err, errDupSlug) {
@@ -163,7 +167,7 @@ func (s *Service) modify(ctx context.Context, slug string, expected *time.Time, 
 		if err != nil {
 			return nil, err
 		}
-		readAt := w.UpdatedAt
+		readAt, before := w.UpdatedAt, w.Visibility
 		if expected != nil && !expected.Equal(readAt) {
 			return nil, conflictError()
 		}
@@ -185,6 +189,7 @@ func (s *Service) modify(ctx context.Context, slug string, expected *time.Time, 
 		if err != nil {
 			return nil, err
 		}
+		s.noteChange(before, w.Visibility)
 		return w, nil
 	}
 	return nil, conflictError()
@@ -207,6 +212,7 @@ func (s *Service) Delete(ctx context.Context, slug string) error {
 	if err := s.store.delete(ctx, w.ID); err != nil {
 		return err
 	}
+	s.noteChange(w.Visibility, Draft)
 	s.cache.forget(slug)
 	if err := s.tracks.DeleteAll(ctx, w.ID); err != nil {
 		s.log.ErrorContext(ctx, "delete subtitle tracks", "webinar", w.ID, "err", err)
