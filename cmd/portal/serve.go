@@ -18,6 +18,8 @@ import (
 	"github.com/smakom/webinar-portal/internal/demo"
 	"github.com/smakom/webinar-portal/internal/integrity"
 	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/metrics"
+	"github.com/smakom/webinar-portal/internal/reqid"
 	"github.com/smakom/webinar-portal/internal/resume"
 	"github.com/smakom/webinar-portal/internal/server"
 	"github.com/smakom/webinar-portal/internal/views"
@@ -26,7 +28,8 @@ import (
 func newLogger(level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+	// Lines logged with a request's context name its request id.
+	return slog.New(reqid.Handler(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l})))
 }
 
 func serve(ctx context.Context, args []string) error {
@@ -56,7 +59,8 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	st, err := openStack(ctx, cfg, log)
+	m := metrics.New()
+	st, err := openStackWith(ctx, cfg, log, m)
 	if err != nil {
 		return err
 	}
@@ -131,6 +135,7 @@ func serve(ctx context.Context, args []string) error {
 		Logger: log, CookieSecure: cfg.CookieSecure, TrustedProxies: cfg.TrustedProxies,
 		WishesPerHour: cfg.WishesPerHour, SessionTTL: cfg.SessionTTL, TemplateDir: templateDir,
 		ReadTimeout: cfg.HTTPReadTimeout, UploadTimeout: cfg.UploadTimeout,
+		Metrics: m, CallTimeout: cfg.MongoTimeout, MaxConcurrentUploads: cfg.MaxConcurrentUploads,
 	})
 	if err != nil {
 		return err
@@ -138,6 +143,14 @@ func serve(ctx context.Context, args []string) error {
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return fmt.Errorf("PORT %d: %w", cfg.Port, err)
+	}
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, m, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopMetrics()
 	}
 	go housekeeping(ctx, st, log)
 	// Remove abandoned resumable uploads, abort stale multipart uploads,
@@ -165,14 +178,17 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	// Requests in flight get a few seconds to finish; connections that
-	// stay open beyond that (idle browsers, unfinished uploads, which
-	// resume later) are closed.
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	// No new connections; requests in flight (media streams, uploads)
+	// go on until SHUTDOWN_TIMEOUT, idle connections close at once.
+	// What still runs at the deadline is cut (an upload resumes later).
+	log.Info("shutting down: draining requests", "timeout", cfg.ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	drainStart := time.Now()
 	if err := srv.App().ShutdownWithContext(shutdownCtx); err != nil {
-		log.Warn("connections still open at shutdown were closed", "err", err)
+		log.Warn("requests still running at the shutdown deadline were cut", "timeout", cfg.ShutdownTimeout.String(), "err", err)
+	} else {
+		log.Info("all requests finished", "drain_ms", time.Since(drainStart).Milliseconds())
 	}
 	return nil
 }
@@ -183,7 +199,11 @@ func housekeeping(ctx context.Context, st *stack, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := st.accounts.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+		// Bounded, so a database that hangs cannot stall the next rounds.
+		dctx, cancel := context.WithTimeout(ctx, time.Minute)
+		n, err := st.accounts.DeleteExpiredSessions(dctx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
 			log.Warn("delete expired sessions", "err", err)
 		} else if n > 0 {
 			log.Info("expired sessions deleted", "count", n)

@@ -15,6 +15,7 @@ import (
 	"github.com/smakom/webinar-portal/internal/config"
 	"github.com/smakom/webinar-portal/internal/embedded"
 	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/metrics"
 	"github.com/smakom/webinar-portal/internal/s3journal"
 	"github.com/smakom/webinar-portal/internal/subtitle"
 	"github.com/smakom/webinar-portal/internal/upload"
@@ -41,6 +42,12 @@ type stack struct {
 // openStack starts the embedded servers when no external ones are set,
 // connects both clients and builds the services.
 func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, error) {
+	return openStackWith(ctx, cfg, log, nil)
+}
+
+// openStackWith is openStack with the clients' calls timed in m (nil: not
+// timed).
+func openStackWith(ctx context.Context, cfg config.Config, log *slog.Logger, m *metrics.Metrics) (*stack, error) {
 	st := &stack{cfg: cfg}
 	// The embedded S3 server moves the working directory: resolve first.
 	uploadsDir, err := filepath.Abs(filepath.Join(cfg.DataDir, "uploads"))
@@ -49,8 +56,15 @@ func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack
 	}
 	mongoURI := cfg.MongoURI
 	s3 := media.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
-		Bucket: cfg.S3Bucket, UseSSL: cfg.S3UseSSL, Region: cfg.S3Region}
-	clientOpts := options.Client()
+		Bucket: cfg.S3Bucket, UseSSL: cfg.S3UseSSL, Region: cfg.S3Region,
+		Timeout: cfg.S3Timeout, WrapTransport: m.S3Transport}
+	// A MongoDB that cannot be reached fails each call within
+	// MONGO_TIMEOUT instead of the driver's 30 s; the driver reconnects
+	// by itself when the server is back.
+	clientOpts := options.Client().SetMonitor(m.MongoMonitor())
+	if cfg.MongoTimeout > 0 {
+		clientOpts.SetServerSelectionTimeout(cfg.MongoTimeout).SetConnectTimeout(cfg.MongoTimeout)
+	}
 	if cfg.EmbeddedMongo() || cfg.EmbeddedS3() {
 		// Whichever server is not configured externally runs in-process.
 		srv, err := embedded.StartOnly(ctx, cfg.DataDir, log, cfg.EmbeddedMongo(), cfg.EmbeddedS3())
@@ -71,7 +85,10 @@ func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack
 			s3.Endpoint, s3.AccessKey, s3.SecretKey, s3.UseSSL = srv.S3Endpoint, srv.S3AccessKey, srv.S3SecretKey, false
 		}
 	}
-	client, err := mongo.Connect(clientOpts.ApplyURI(mongoURI).SetServerSelectionTimeout(10 * time.Second))
+	if cfg.MongoTimeout <= 0 {
+		clientOpts.SetServerSelectionTimeout(10 * time.Second)
+	}
+	client, err := mongo.Connect(clientOpts.ApplyURI(mongoURI))
 	if err != nil {
 		st.close()
 		return nil, fmt.Errorf("MONGODB_URI: %w", err)
@@ -79,9 +96,17 @@ func openStack(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack
 	st.mongo = client
 	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if err := client.Ping(pingCtx, nil); err != nil {
-		st.close()
-		return nil, fmt.Errorf("MongoDB does not answer (MONGODB_URI): %w", err)
+	// A database started at the same time may need a few seconds.
+	for {
+		err := client.Ping(pingCtx, nil)
+		if err == nil {
+			break
+		}
+		if pingCtx.Err() != nil {
+			st.close()
+			return nil, fmt.Errorf("MongoDB does not answer (MONGODB_URI): %w", err)
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 	st.db = client.Database(cfg.MongoDatabase)
 	st.s3 = s3

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"os"
@@ -73,6 +74,23 @@ type Config struct {
 	WishesPerHour int
 	LogLevel      string
 	DevTemplates  bool // re-read templates from web/ on every request
+
+	// MetricsAddr is where /metrics (Prometheus) listens, apart from the
+	// public listener; empty turns it off.
+	MetricsAddr string
+	// ShutdownTimeout is how long running requests (media streams) may
+	// go on after SIGTERM before the portal closes them.
+	ShutdownTimeout time.Duration
+	// MongoTimeout bounds each request's database calls (and its short
+	// storage calls, such as a stat), and how long the driver looks for a
+	// server before giving up, also in background jobs.
+	MongoTimeout time.Duration
+	// S3Timeout bounds how long the portal waits for the S3 server to
+	// answer a call (the body of a stream may take longer).
+	S3Timeout time.Duration
+	// MaxConcurrentUploads is how many uploads (raw and resumable) run at
+	// once; more get 503 with Retry-After.
+	MaxConcurrentUploads int
 }
 
 // Embedded reports whether the portal runs its own MongoDB-wire and S3 servers.
@@ -142,6 +160,12 @@ func Load(getenv func(string) string) (Config, error) {
 		WishesPerHour:     r.int("WISHES_PER_HOUR", 5, 1, 10000),
 		LogLevel:          r.str("LOG_LEVEL", "info"),
 		DevTemplates:      r.bool("DEV_TEMPLATES", false),
+
+		MetricsAddr:          r.str("METRICS_ADDR", ""),
+		ShutdownTimeout:      r.duration("SHUTDOWN_TIMEOUT", 30*time.Second),
+		MongoTimeout:         r.duration("MONGO_TIMEOUT", 10*time.Second),
+		S3Timeout:            r.duration("S3_TIMEOUT", time.Minute),
+		MaxConcurrentUploads: r.int("MAX_CONCURRENT_UPLOADS", 4, 1, 1000),
 	}
 	if r.err != nil {
 		return Config{}, r.err
@@ -226,6 +250,17 @@ func (c Config) validate() error {
 		}
 	} else if c.SMTPUser != "" || c.SMTPPassword != "" || c.SMTPFrom != "" {
 		return &Error{"SMTP_HOST", "must be set when other SMTP_ settings are"}
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return &Error{"METRICS_ADDR", "must be host:port, e.g. 127.0.0.1:9090"}
+		}
+	}
+	if c.MongoTimeout < 100*time.Millisecond || c.MongoTimeout > 5*time.Minute {
+		return &Error{"MONGO_TIMEOUT", "must be between 100ms and 5m"}
+	}
+	if c.S3Timeout < 100*time.Millisecond || c.S3Timeout > 10*time.Minute {
+		return &Error{"S3_TIMEOUT", "must be between 100ms and 10m"}
 	}
 	return nil
 }

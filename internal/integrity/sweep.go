@@ -267,9 +267,15 @@ func RunPeriodically(ctx context.Context, s Sweeper, interval time.Duration, log
 	}
 }
 
+// sweepTimeout bounds one periodic sweep.
+const sweepTimeout = 30 * time.Minute
+
 func sweepOnce(ctx context.Context, s Sweeper, log *slog.Logger) {
 	start := time.Now()
-	rep, err := s.Sweep(ctx, SweepOptions{Grace: DefaultGrace})
+	// Bounded, so a store that hangs cannot stop every later sweep.
+	sctx, cancel := context.WithTimeout(ctx, sweepTimeout)
+	defer cancel()
+	rep, err := s.Sweep(sctx, SweepOptions{Grace: DefaultGrace})
 	if ctx.Err() != nil {
 		return // shutting down
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -32,6 +33,12 @@ type Config struct {
 	Bucket    string
 	UseSSL    bool
 	Region    string
+	// Timeout, when set, bounds how long each call waits for the
+	// server's answer (its response headers; a body may stream longer),
+	// whatever the caller's context (S3_TIMEOUT).
+	Timeout time.Duration
+	// WrapTransport, when set, wraps the HTTP transport (metrics).
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // Store reads and writes objects in one bucket.
@@ -55,11 +62,26 @@ type Object struct {
 
 // Open connects to the S3 server and creates the bucket if it is missing.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	client, err := minio.New(cfg.Endpoint, &minio.Options{
+	opts := &minio.Options{
 		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
 		Secure: cfg.UseSSL,
 		Region: cfg.Region,
-	})
+	}
+	if cfg.Timeout > 0 || cfg.WrapTransport != nil {
+		tr, err := minio.DefaultTransport(cfg.UseSSL)
+		if err != nil {
+			return nil, fmt.Errorf("S3 client for %s: %w", cfg.Endpoint, err)
+		}
+		if cfg.Timeout > 0 {
+			tr.ResponseHeaderTimeout = cfg.Timeout
+			tr.DialContext = (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext
+		}
+		opts.Transport = tr
+		if cfg.WrapTransport != nil {
+			opts.Transport = cfg.WrapTransport(tr)
+		}
+	}
+	client, err := minio.New(cfg.Endpoint, opts)
 	if err != nil {
 		return nil, fmt.Errorf("S3 client for %s: %w", cfg.Endpoint, err)
 	}

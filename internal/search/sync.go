@@ -214,6 +214,9 @@ func (s *Syncer) saveVersions() error {
 	return s.ix.idx.SetInternal([]byte(versionsKey), raw)
 }
 
+// syncTimeout bounds one periodic sync with the database.
+const syncTimeout = 2 * time.Minute
+
 // Run syncs every interval until ctx ends.
 func (s *Syncer) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
@@ -223,7 +226,10 @@ func (s *Syncer) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			up, rm, err := s.Sync(ctx)
+			// Bounded, so a database that hangs cannot stall later syncs.
+			sctx, cancel := context.WithTimeout(ctx, syncTimeout)
+			up, rm, err := s.Sync(sctx)
+			cancel()
 			if err != nil && ctx.Err() == nil {
 				s.log.Error("search index sync", "err", err)
 			} else if up+rm > 0 {

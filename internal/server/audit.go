@@ -98,7 +98,7 @@ func (s *Server) auditChanges(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), 5*time.Second)
 	defer cancel()
 	if aerr := s.deps.Audit.Add(ctx, e); aerr != nil {
-		s.log.Error("audit log", "err", aerr, "request", e.Request)
+		s.log.Error("audit log", "request_id", requestID(c), "err", aerr, "request", e.Request)
 	}
 	return nil
 }

@@ -21,6 +21,10 @@ type errorPage struct {
 	// MessageLang is the message's language: Swedish when an English page
 	// has no translation for it.
 	MessageLang string
+	// RequestID is shown on pages of errors on our side (5xx), so a
+	// visitor can quote it ("Felkod"); a 4xx says what to do instead, and
+	// a 404 must look the same whatever was asked (no guessing slugs).
+	RequestID string
 }
 
 // handleError renders every error a handler returns: JSON (Swedish
@@ -45,6 +49,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			msg = "Lagringen för inspelningar och bildspel svarar inte just nu. Inget sparades; försök igen om en stund."
 		}
 		err = apperr.New(http.StatusServiceUnavailable, "storage_unavailable", msg)
+	} else if !known && unavailable(err) {
+		// MongoDB (or S3) did not answer in time: a page to retry, not
+		// a bug. The cause is logged here, under the request id.
+		s.log.Error("request failed: storage unavailable", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+		err = unavailableError()
 	}
 	if ae, ok := apperr.As(err); ok {
 		status, code, msg, fields = ae.Status, ae.Code, ae.Message, ae.Fields
@@ -66,11 +75,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			_, _ = io.CopyN(io.Discard, st, drainLimit)
 		}
 	}
-	if status >= 500 {
+	if status == http.StatusServiceUnavailable {
+		setRetryAfter(c)
+	}
+	if status >= 500 && code != "unavailable" && code != "storage_unavailable" && code != "too_many_uploads" {
 		s.log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	if wantsJSON(c) {
-		body := fiber.Map{"code": code, "message": msg}
+		body := fiber.Map{"code": code, "message": msg, "request_id": requestID(c)}
 		if len(fields) > 0 {
 			body["fields"] = fields
 		}
@@ -88,9 +100,17 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	b.Title = heading
 	text, textLang := errorPageText(b.Lang, code, msg, fields)
+	switch status {
+	case http.StatusServiceUnavailable:
+		heading = b.T("error.unavailable")
+		b.Title = heading
+	}
 	page := errorPage{Base: b, Heading: heading, Message: text, MessageLang: textLang}
+	if status >= 500 {
+		page.RequestID = requestID(c)
+	}
 	if rerr := s.render(c, status, "error", page); rerr != nil {
-		s.log.Error("render error page", "err", rerr)
+		s.log.Error("render error page", "request_id", requestID(c), "err", rerr)
 		return c.Status(status).SendString(msg)
 	}
 	return nil

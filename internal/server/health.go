@@ -5,26 +5,43 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
 
+// readyTimeout bounds each readiness check.
+const readyTimeout = 3 * time.Second
+
 func (s *Server) healthz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok"})
 }
 
-// readyz answers 503 naming every dependency that does not answer.
+// readyz answers 503 naming every dependency that does not answer. The
+// checks run side by side, each with its own deadline: one server that
+// hangs must not use up the time of the others and get them named too.
 func (s *Server) readyz(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
-	defer cancel()
-	var down []string
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		down []string
+	)
 	for name, p := range s.deps.Ready {
-		if err := p.Ping(ctx); err != nil {
-			s.log.Warn("readiness check failed", "dependency", name, "err", err)
-			down = append(down, name)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(c.UserContext(), readyTimeout)
+			defer cancel()
+			if err := p.Ping(ctx); err != nil {
+				s.log.Warn("readiness check failed", "request_id", requestID(c), "dependency", name, "err", err)
+				mu.Lock()
+				down = append(down, name)
+				mu.Unlock()
+			}
+		}()
 	}
+	wg.Wait()
 	if len(down) > 0 {
 		sort.Strings(down)
 		return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "down": down,

@@ -114,14 +114,14 @@ func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
 	}
 	if s.deps.LocalFiles != nil && o.Known != nil {
 		if fr, err := s.deps.LocalFiles.Open(o.Key, obj.Size, start, length); err == nil {
-			c.Context().SetBodyStream(fr, int(length))
+			c.Context().SetBodyStream(s.mediaBody(c, fr), int(length))
 			return nil
 		}
 	}
 	if s.deps.Ranges != nil && length > 0 {
 		body, err := s.deps.Ranges.Get(ctx, o.Key, start, length)
 		if err == nil {
-			c.Context().SetBodyStream(body, int(length))
+			c.Context().SetBodyStream(s.mediaBody(c, body), int(length))
 			return nil
 		}
 		if errors.Is(err, media.ErrNotFound) {
@@ -129,17 +129,49 @@ func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
 		}
 		s.log.Warn("spliced media read failed; reading through S3", "key", o.Key, "err", err, "request_id", requestID(c))
 	}
-	// The body is written after the handler returns, so the read must
-	// not be tied to this handler's context.
-	body, err := s.deps.Objects.Get(context.WithoutCancel(c.UserContext()), o.Key, start, length)
+	body, err := s.openObject(c, o.Key, start, length)
 	if errors.Is(err, media.ErrNotFound) {
 		return apperr.NotFound("Filen finns inte längre.")
 	}
 	if err != nil {
 		return err
 	}
-	c.Context().SetBodyStream(largeWrites{body}, int(length))
+	c.Context().SetBodyStream(s.mediaBody(c, largeWrites{body}), int(length))
 	return nil
+}
+
+// openObject starts a ranged read. The body is written after the
+// handler returns, so the read must not be tied to this handler's
+// context; only opening it (the S3 server's answer, with the client's
+// retries) is bounded by the request timeout.
+func (s *Server) openObject(c *fiber.Ctx, key string, start, length int64) (io.ReadCloser, error) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(c.UserContext()))
+	d, _ := c.Locals("call_timeout").(time.Duration)
+	if d <= 0 {
+		d = defaultCallTimeout
+	}
+	timer := time.AfterFunc(d, cancel)
+	body, err := s.deps.Objects.Get(ctx, key, start, length)
+	if !timer.Stop() && err != nil {
+		err = fmt.Errorf("open %s: %w (%w)", key, err, context.DeadlineExceeded)
+	}
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return cancelOnClose{ReadCloser: body, cancel: cancel}, nil
+}
+
+// cancelOnClose releases the read's context with its body.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // redirectToObject sends a public object's bytes straight from the S3

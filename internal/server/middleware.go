@@ -18,6 +18,7 @@ import (
 
 	"github.com/smakom/webinar-portal/internal/account"
 	"github.com/smakom/webinar-portal/internal/apperr"
+	"github.com/smakom/webinar-portal/internal/reqid"
 	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
@@ -35,10 +36,14 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// requestLog gives each request an id and logs one line when it ends.
+// requestLog gives each request an id (the X-Request-Id header, the
+// context every log line of the request is written with, and the error
+// page), logs one line and records the metrics when it ends.
 func (s *Server) requestLog(c *fiber.Ctx) error {
 	id := randomToken()[:16]
 	c.Locals("request_id", id)
+	c.Locals("call_timeout", s.deps.CallTimeout)
+	c.SetUserContext(reqid.With(c.UserContext(), id))
 	c.Set("X-Request-Id", id)
 	start := time.Now()
 	err := c.Next()
@@ -47,8 +52,12 @@ func (s *Server) requestLog(c *fiber.Ctx) error {
 			_ = c.SendStatus(fiber.StatusInternalServerError)
 		}
 	}
+	took := time.Since(start)
 	s.log.Info("request", "request_id", id, "method", c.Method(), "path", c.Path(),
-		"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds(), "ip", c.IP())
+		"status", c.Response().StatusCode(), "duration_ms", took.Milliseconds(), "ip", c.IP())
+	// Fiber's strings live in buffers reused by the next request: the
+	// metric labels, which are kept, get copies.
+	s.deps.Metrics.ObserveRequest(strings.Clone(routeLabel(c)), strings.Clone(c.Method()), c.Response().StatusCode(), took)
 	return nil
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/smakom/webinar-portal/internal/account"
 	"github.com/smakom/webinar-portal/internal/media"
+	"github.com/smakom/webinar-portal/internal/metrics"
 	"github.com/smakom/webinar-portal/internal/search"
 	"github.com/smakom/webinar-portal/internal/throttle"
 	"github.com/smakom/webinar-portal/internal/upload"
@@ -120,6 +121,14 @@ type Deps struct {
 	LoginThrottle *throttle.Login
 	// TemplateDir, when set, re-reads templates from disk on every request.
 	TemplateDir string
+	// Metrics, when set, records requests, media bytes and uploads.
+	Metrics *metrics.Metrics
+	// CallTimeout bounds each request's MongoDB and S3 calls (MONGO_TIMEOUT);
+	// zero means 30 s.
+	CallTimeout time.Duration
+	// MaxConcurrentUploads bounds upload requests running at once; zero
+	// means no bound.
+	MaxConcurrentUploads int
 }
 
 // Server holds the HTTP app and its dependencies.
@@ -133,6 +142,8 @@ type Server struct {
 	log      *slog.Logger
 	pages    *renderer
 	app      *fiber.App
+	// uploadSlots holds one token per running upload (nil: no bound).
+	uploadSlots chan struct{}
 }
 
 // formBodyLimit bounds request bodies read whole (forms and JSON). Upload
@@ -158,6 +169,12 @@ func New(deps Deps) (*Server, error) {
 		deps.ResetTTL = account.DefaultResetTTL
 	}
 	s := &Server{deps: deps, log: deps.Logger, pages: pages, cueCache: cueCache{ttl: cueCacheTTL}}
+	if deps.CallTimeout <= 0 {
+		s.deps.CallTimeout = defaultCallTimeout
+	}
+	if deps.MaxConcurrentUploads > 0 {
+		s.uploadSlots = make(chan struct{}, deps.MaxConcurrentUploads)
+	}
 	s.app = fiber.New(fiber.Config{
 		AppName:                      "smakom-portal",
 		StreamRequestBody:            true,
@@ -209,8 +226,10 @@ func (s *Server) App() *fiber.App { return s.app }
 
 func (s *Server) routes() {
 	app := s.app
-	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
+	// The request log is outermost, so a recovered panic is logged and
+	// counted with its 500 like any other answer.
 	app.Use(s.requestLog)
+	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	app.Use(s.securityHeaders)
 	app.Use(s.limitBody)
 	app.Use(s.loadUser)
@@ -279,14 +298,14 @@ func (s *Server) routes() {
 	staff.Post("/webinars/:slug/unpublish", s.unpublishWebinar)
 	staff.Get("/webinars/:slug/delete", s.confirmDeleteWebinar)
 	staff.Post("/webinars/:slug/delete", s.deleteWebinarForm)
-	staff.Post("/webinars/:slug/recording", s.uploadRecordingForm)
-	staff.Post("/webinars/:slug/slides", s.uploadSlidesForm)
+	staff.Post("/webinars/:slug/recording", s.uploadSlot("raw"), s.uploadRecordingForm)
+	staff.Post("/webinars/:slug/slides", s.uploadSlot("raw"), s.uploadSlidesForm)
 	staff.Post("/webinars/:slug/slides/:n/delete", s.deleteSlidesForm)
-	staff.Post("/webinars/:slug/subtitles", s.uploadSubtitlesForm)
+	staff.Post("/webinars/:slug/subtitles", s.uploadSlot("raw"), s.uploadSubtitlesForm)
 	staff.Post("/webinars/:slug/subtitles/:lang/delete", s.deleteSubtitlesForm)
 	staff.Get("/webinars/:slug/subtitles/:lang/edit", s.editCaptions)
 	staff.Post("/webinars/:slug/subtitles/:lang/shift", s.shiftSubtitlesForm)
-	staff.Post("/webinars/:slug/poster", s.uploadPosterForm)
+	staff.Post("/webinars/:slug/poster", s.uploadSlot("raw"), s.uploadPosterForm)
 	staff.Get("/audit", s.showAudit)
 	staff.Get("/wishes", s.listWishes)
 	staff.Get("/wishes.csv", s.exportWishes)
@@ -311,9 +330,9 @@ func (s *Server) routes() {
 	staffAPI.Post("/webinars", s.apiCreateWebinar)
 	staffAPI.Patch("/webinars/:slug", s.apiUpdateWebinar)
 	staffAPI.Delete("/webinars/:slug", s.apiDeleteWebinar)
-	staffAPI.Put("/webinars/:slug/recording", s.apiPutRecording)
-	staffAPI.Put("/webinars/:slug/slides", s.apiPutSlides)
-	staffAPI.Put("/webinars/:slug/subtitles/:lang", s.apiPutSubtitles)
+	staffAPI.Put("/webinars/:slug/recording", s.uploadSlot("raw"), s.apiPutRecording)
+	staffAPI.Put("/webinars/:slug/slides", s.uploadSlot("raw"), s.apiPutSlides)
+	staffAPI.Put("/webinars/:slug/subtitles/:lang", s.uploadSlot("raw"), s.apiPutSubtitles)
 	staffAPI.Get("/webinars/:slug/subtitles/:lang", s.apiGetSubtitleTrack)
 	staffAPI.Put("/webinars/:slug/subtitles/:lang/cues", s.apiPutCues)
 	staffAPI.Post("/webinars/:slug/subtitles/:lang/shift", s.apiShiftSubtitles)
@@ -321,7 +340,7 @@ func (s *Server) routes() {
 	staffAPI.Options("/uploads", s.tusOptions)
 	staffAPI.Post("/uploads", s.createUpload)
 	staffAPI.Head("/uploads/:id", s.uploadOffset)
-	staffAPI.Patch("/uploads/:id", s.appendUpload)
+	staffAPI.Patch("/uploads/:id", s.uploadSlot("tus"), s.appendUpload)
 	staffAPI.Delete("/uploads/:id", s.cancelUpload)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
@@ -351,7 +370,12 @@ func uploadRoute(method, p string) bool {
 	return false
 }
 
-// requestContext bounds a request's database and storage calls.
+// requestContext bounds a request's database and storage calls
+// (Deps.CallTimeout, set on each request by requestLog).
 func requestContext(c *fiber.Ctx) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(c.UserContext(), 30*time.Second)
+	d, ok := c.Locals("call_timeout").(time.Duration)
+	if !ok || d <= 0 {
+		d = defaultCallTimeout
+	}
+	return context.WithTimeout(c.UserContext(), d)
 }

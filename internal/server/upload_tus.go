@@ -223,7 +223,7 @@ func (s *Server) uploadError(c *fiber.Ctx, info upload.Info, err error) error {
 	}
 	if ae, ok := apperr.As(err); ok && ae.Status < 500 {
 		if derr := s.deps.Uploads.Delete(context.WithoutCancel(c.UserContext()), c.Params("id")); derr != nil {
-			s.log.Error("delete refused upload", "upload", c.Params("id"), "err", derr)
+			s.log.Error("delete refused upload", "request_id", requestID(c), "upload", c.Params("id"), "err", derr)
 		}
 	}
 	return err

@@ -109,6 +109,9 @@ func (c *Counter) Count(ctx context.Context, webinarID string) (int64, error) {
 	return doc.Count, nil
 }
 
+// flushTimeout bounds one flush of the counts to the database.
+const flushTimeout = 30 * time.Second
+
 // Run flushes every interval and once more when ctx ends.
 func (c *Counter) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
@@ -123,7 +126,11 @@ func (c *Counter) Run(ctx context.Context, interval time.Duration) {
 			cancel()
 			return
 		case <-t.C:
-			if err := c.Flush(ctx); err != nil && ctx.Err() == nil {
+			// Bounded, so a database that hangs cannot stall the next flushes.
+			fctx, cancel := context.WithTimeout(ctx, flushTimeout)
+			err := c.Flush(fctx)
+			cancel()
+			if err != nil && ctx.Err() == nil {
 				c.log.Error("views", "err", err)
 			}
 		}

@@ -50,7 +50,7 @@ func (s *Service) postprocess(ctx context.Context, w *Webinar, obj media.Object,
 	}
 	dir, err := os.MkdirTemp("", "portal-recording-*")
 	if err != nil {
-		s.log.Error("post-process recording: temporary directory", "err", err)
+		s.log.ErrorContext(ctx, "post-process recording: temporary directory", "err", err)
 		return obj, info, nil
 	}
 	defer os.RemoveAll(dir)
@@ -60,9 +60,9 @@ func (s *Service) postprocess(ctx context.Context, w *Webinar, obj media.Object,
 		start := time.Now()
 		remuxed, remuxedInfo, path, err := s.remuxFastStart(ctx, ffmpeg, dir, w.ID, obj, get)
 		if err != nil {
-			s.log.Warn("faststart remux failed; the recording is kept as uploaded", "webinar", w.ID, "key", obj.Key, "err", err)
+			s.log.WarnContext(ctx, "faststart remux failed; the recording is kept as uploaded", "webinar", w.ID, "key", obj.Key, "err", err)
 		} else {
-			s.log.Info("recording remuxed to faststart", "webinar", w.ID, "from", obj.Key, "to", remuxed.Key,
+			s.log.InfoContext(ctx, "recording remuxed to faststart", "webinar", w.ID, "from", obj.Key, "to", remuxed.Key,
 				"size", remuxed.Size, "took", time.Since(start).Round(time.Millisecond))
 			s.deleteReplaced(ctx, obj.Key)
 			obj, info, local = remuxed, remuxedInfo, path
@@ -72,7 +72,7 @@ func (s *Service) postprocess(ctx context.Context, w *Webinar, obj media.Object,
 	if w.Poster == nil {
 		p, err := s.makePoster(ctx, ffmpeg, dir, w.ID, obj, info, local, get)
 		if err != nil {
-			s.log.Warn("no poster frame made", "webinar", w.ID, "key", obj.Key, "err", err)
+			s.log.WarnContext(ctx, "no poster frame made", "webinar", w.ID, "key", obj.Key, "err", err)
 		} else {
 			poster = p
 		}

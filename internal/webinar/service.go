@@ -215,12 +215,12 @@ func (s *Service) Delete(ctx context.Context, slug string) error {
 	s.noteChange(w.Visibility, Draft)
 	s.cache.forget(slug)
 	if err := s.tracks.DeleteAll(ctx, w.ID); err != nil {
-		s.log.Error("delete subtitle tracks", "webinar", w.ID, "err", err)
+		s.log.ErrorContext(ctx, "delete subtitle tracks", "webinar", w.ID, "err", err)
 	}
 	for _, key := range w.objectKeys() {
 		if err := s.objects.Delete(ctx, key); err != nil {
 			// The metadata is gone; the sweeper removes what is left.
-			s.log.Error("delete object of deleted webinar", "key", key, "err", err)
+			s.log.ErrorContext(ctx, "delete object of deleted webinar", "key", key, "err", err)
 		}
 	}
 	return nil

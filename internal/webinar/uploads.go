@@ -320,7 +320,7 @@ func (s *Service) deleteReplaced(ctx context.Context, key string) {
 		return
 	}
 	if err := s.objects.Delete(context.WithoutCancel(ctx), key); err != nil {
-		s.log.Error("delete replaced object", "key", key, "err", err)
+		s.log.ErrorContext(ctx, "delete replaced object", "key", key, "err", err)
 	}
 }
 
@@ -421,7 +421,7 @@ func (s *Service) RemoveSubtitles(ctx context.Context, slug, lang string) (*Webi
 	}
 	if err := s.tracks.Delete(ctx, w.ID, lang); err != nil {
 		// The webinar no longer lists the track, so it is never served.
-		s.log.Error("delete subtitle track", "webinar", w.ID, "lang", lang, "err", err)
+		s.log.ErrorContext(ctx, "delete subtitle track", "webinar", w.ID, "lang", lang, "err", err)
 	}
 	return w, nil
 }
