@@ -13,8 +13,8 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestSearchToMomentInBrowser: a visitor types a word into the catalogue's
-// search box, gets the webinar with the moments its transcript says it,
+// TestSearchToMomentInBrowser: a visitor filters the catalogue by topic,
+// types a word into its search box, gets the webinar with the moments its transcript says it,
 // follows one, and the watch page starts the video there; the player asks
 // the server for byte ranges (206 answers), and seeking asks again.
 func TestSearchToMomentInBrowser(t *testing.T) {
@@ -43,6 +43,28 @@ func TestSearchToMomentInBrowser(t *testing.T) {
 	if resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(p.url+"/")); err != nil || resp.Status != http.StatusOK {
 		t.Fatalf("GET /: %v %v", resp, err)
 	}
+	// Filtering by a topic narrows the catalogue to its webinars.
+	cards := func() []string {
+		t.Helper()
+		titles, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('ul.cards li.card h2')).map(h => h.textContent.trim())`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return titles
+	}
+	all := cards()
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("topic"), "Vatten och avlopp")); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`main form button[type=submit]`))); err != nil || resp.Status != http.StatusOK {
+		t.Fatalf("filter by topic: %v %v", resp, err)
+	}
+	filtered := cards()
+	t.Logf("catalogue: %d webinars, %d with the topic Vatten och avlopp: %v", len(all), len(filtered), filtered)
+	if len(filtered) == 0 || len(filtered) >= len(all) || !strings.Contains(strings.Join(filtered, "|"), "vattenförsörjningen") {
+		t.Errorf("filtering by topic: %v of %v", filtered, all)
+	}
+
 	// Typed as a person would: an inflected form the transcript does not
 	// contain word for word.
 	if resp, err := chromedp.RunResponse(ctx, chromedp.SendKeys(chromedp.ID("q"), "översvämning\n")); err != nil || resp.Status != http.StatusOK {
