@@ -315,3 +315,37 @@ func TestAPIListCacheForAnonymousCallers(t *testing.T) {
 	expectStatus(t, api.sendJSON(http.MethodPatch, "/api/v1/webinars/"+slug, map[string]any{"visibility": "draft"}), http.StatusOK)
 	catalogueShows(t, anon, "/api/v1/webinars", nil, []string{"Iota"})
 }
+
+// TestCachedPageETag: a cached catalogue page carries a weak ETag of its
+// own (the page and the visitor's token), a reload of the unchanged page
+// is answered 304, and any change gives a new ETag.
+func TestCachedPageETag(t *testing.T) {
+	p := newPortal(t)
+	api := p.apiClient()
+	api.createWebinar("Första", "public")
+	anon := p.anonymous()
+	first := anon.get("/")
+	expectStatus(t, first, http.StatusOK)
+	second := anon.get("/")
+	etag := second.Header.Get("ETag")
+	if !strings.HasPrefix(etag, `W/"`) {
+		t.Fatalf("cached page ETag %q", etag)
+	}
+	r := anon.get("/", "If-None-Match", etag)
+	expectStatus(t, r, http.StatusNotModified)
+	if len(r.Body) != 0 {
+		t.Errorf("304 with a body of %d bytes", len(r.Body))
+	}
+	other := p.anonymous()
+	other.get("/")
+	if e := other.get("/").Header.Get("ETag"); e == etag {
+		t.Error("two visitors (two tokens) share an ETag: one's cached page would carry the other's token")
+	}
+	api.createWebinar("Andra", "public")
+	r = anon.get("/", "If-None-Match", etag)
+	expectStatus(t, r, http.StatusOK)
+	expectContains(t, r, "Andra")
+	if r.Header.Get("ETag") == etag {
+		t.Error("the ETag stayed the same after the catalogue changed")
+	}
+}
