@@ -30,6 +30,10 @@ type Counter struct {
 	// This portal's own flushes are added at once; other portals' views
 	// show when the entry is older than countTTL.
 	written map[string]cachedCount
+	// loaded: Refresh has read every count, so a webinar missing from
+	// written has none, and a stale entry is shown until the next
+	// Refresh rather than read while a page waits.
+	loaded bool
 
 	flushMu sync.Mutex // one writer
 }
@@ -63,6 +67,8 @@ func (c *Counter) Flush(ctx context.Context) error {
 			if w, ok := c.written[id]; ok {
 				w.count += n
 				c.written[id] = w
+			} else if c.loaded {
+				c.written[id] = cachedCount{count: n, read: time.Now()}
 			}
 		} else {
 			c.pending[id] += n
@@ -89,9 +95,13 @@ type cachedCount struct {
 func (c *Counter) Count(ctx context.Context, webinarID string) (int64, error) {
 	c.mu.Lock()
 	w, ok := c.written[webinarID]
+	loaded := c.loaded
 	c.mu.Unlock()
-	if ok && time.Since(w.read) < countTTL {
+	if ok && (loaded || time.Since(w.read) < countTTL) {
 		return w.count, nil
+	}
+	if loaded {
+		return 0, nil
 	}
 	var doc struct {
 		Count int64 `bson:"count"`
@@ -112,8 +122,43 @@ func (c *Counter) Count(ctx context.Context, webinarID string) (int64, error) {
 // flushTimeout bounds one flush of the counts to the database.
 const flushTimeout = 30 * time.Second
 
-// Run flushes every interval and once more when ctx ends.
+// Refresh reads every webinar's count at once (one query), so watch
+// pages never wait on the database for theirs; Run calls it.
+func (c *Counter) Refresh(ctx context.Context) error {
+	cur, err := c.coll.Find(ctx, bson.M{})
+	if err != nil {
+		return fmt.Errorf("read views: %w", err)
+	}
+	var docs []struct {
+		ID    string `bson:"_id"`
+		Count int64  `bson:"count"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return fmt.Errorf("read views: %w", err)
+	}
+	now := time.Now()
+	written := make(map[string]cachedCount, len(docs))
+	for _, d := range docs {
+		written[d.ID] = cachedCount{count: d.Count, read: now}
+	}
+	c.mu.Lock()
+	c.written, c.loaded = written, true
+	c.mu.Unlock()
+	return nil
+}
+
+// Run flushes every interval and once more when ctx ends; it reads all
+// counts at start and every countTTL (Refresh).
 func (c *Counter) Run(ctx context.Context, interval time.Duration) {
+	refresh := func() {
+		rctx, cancel := context.WithTimeout(ctx, flushTimeout)
+		if err := c.Refresh(rctx); err != nil && ctx.Err() == nil {
+			c.log.Error("views", "err", err)
+		}
+		cancel()
+	}
+	refresh()
+	lastRefresh := time.Now()
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -132,6 +177,10 @@ func (c *Counter) Run(ctx context.Context, interval time.Duration) {
 			cancel()
 			if err != nil && ctx.Err() == nil {
 				c.log.Error("views", "err", err)
+			}
+			if time.Since(lastRefresh) >= countTTL {
+				refresh()
+				lastRefresh = time.Now()
 			}
 		}
 	}

@@ -115,3 +115,51 @@ func TestCountIsCachedButFollowsOwnFlushes(t *testing.T) {
 		t.Fatalf("the cached count changed to %d before it was old: it is read on every view", n)
 	}
 }
+
+// TestRefreshReadsEveryCount: after Refresh a count is never read while a
+// page waits: other portals' views show at the next Refresh, a webinar
+// without views counts 0, and this portal's flushes show at once.
+func TestRefreshReadsEveryCount(t *testing.T) {
+	db := testenv.MongoDB(t)
+	here, there := views.New(db, quiet), views.New(db, quiet)
+	ctx := context.Background()
+	there.Add("a")
+	if err := there.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := here.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count := func(id string) int64 {
+		t.Helper()
+		n, err := here.Count(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if a, b := count("a"), count("b"); a != 1 || b != 0 {
+		t.Fatalf("after Refresh: a %d, b %d; want 1 and 0", a, b)
+	}
+	there.Add("a")
+	there.Add("b")
+	if err := there.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := count("a"), count("b"); a != 1 || b != 0 {
+		t.Fatalf("another portal's views were read while a page waited: a %d, b %d", a, b)
+	}
+	here.Add("b")
+	if err := here.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b := count("b"); b != 1 {
+		t.Fatalf("this portal's flushed view of b shows %d, want 1 at once", b)
+	}
+	if err := here.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := count("a"), count("b"); a != 2 || b != 2 {
+		t.Fatalf("after the next Refresh: a %d, b %d; want 2 and 2", a, b)
+	}
+}
