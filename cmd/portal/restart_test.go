@@ -126,14 +126,32 @@ func (p *portalProcess) request(method, path, token string, body io.Reader, head
 	return res
 }
 
+// staffToken adds a staff account and returns an API token for it. Call
+// it before start: serve locks DATA_DIR.
+func (p *portalProcess) staffToken() string {
+	p.t.Helper()
+	p.command("ett långt lösenord\n", "user", "add", "--email", "redaktor@smakom.example", "--role", "staff", "--password-stdin")
+	return p.command("", "token", "create", "--email", "redaktor@smakom.example", "--name", "test")
+}
+
+// createPublicWebinar creates a public webinar through the API.
+func (p *portalProcess) createPublicWebinar(token, title string) {
+	p.t.Helper()
+	res := p.request(http.MethodPost, "/api/v1/webinars", token, strings.NewReader(`{"title":"`+title+`","visibility":"public"}`),
+		map[string]string{"Content-Type": "application/json"})
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		p.t.Fatalf("create webinar %q: %s", title, res.Status)
+	}
+}
+
 // TestUploadSurvivesSIGKILL: the portal is killed while a chunk is on
 // the wire; after a restart the upload resumes from the last committed
 // byte (its S3 parts and the tail on disk) and the recording arrives
 // whole. The portal's own part size (16 MiB) applies.
 func TestUploadSurvivesSIGKILL(t *testing.T) {
 	p := &portalProcess{t: t, bin: buildPortal(t), dataDir: t.TempDir(), port: freeTCPPort(t)}
-	p.command("ett långt lösenord\n", "user", "add", "--email", "redaktor@smakom.example", "--role", "staff", "--password-stdin")
-	token := p.command("", "token", "create", "--email", "redaktor@smakom.example", "--name", "test")
+	token := p.staffToken()
 	p.start()
 	defer func() {
 		if p.cmd.ProcessState == nil {
@@ -141,12 +159,7 @@ func TestUploadSurvivesSIGKILL(t *testing.T) {
 		}
 	}()
 
-	res := p.request(http.MethodPost, "/api/v1/webinars", token, strings.NewReader(`{"title":"Avbruten","visibility":"public"}`),
-		map[string]string{"Content-Type": "application/json"})
-	res.Body.Close()
-	if res.StatusCode != http.StatusCreated {
-		t.Fatalf("create webinar: %s", res.Status)
-	}
+	p.createPublicWebinar(token, "Avbruten")
 	clip, err := os.ReadFile("../../internal/demo/assets/vattenforsorjning.mp4")
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +167,7 @@ func TestUploadSurvivesSIGKILL(t *testing.T) {
 	data := bytes.Repeat(clip, (40<<20)/len(clip)+1) // over 40 MB; a real MP4 at its start
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	tus := map[string]string{"Tus-Resumable": "1.0.0"}
-	res = p.request(http.MethodPost, "/api/v1/uploads", token, nil, map[string]string{"Tus-Resumable": "1.0.0",
+	res := p.request(http.MethodPost, "/api/v1/uploads", token, nil, map[string]string{"Tus-Resumable": "1.0.0",
 		"Upload-Length": strconv.Itoa(len(data)), "Upload-Metadata": "slug " + b64("avbruten") + ",kind " + b64("recording") + ",filename " + b64("film.mp4")})
 	res.Body.Close()
 	loc := res.Header.Get("Location")

@@ -35,20 +35,14 @@ func TestS3OutageDuringUpload(t *testing.T) {
 	t.Cleanup(func() { minio.Stop() })
 	p := &portalProcess{t: t, bin: buildPortal(t), dataDir: t.TempDir(), port: freeTCPPort(t),
 		extra: []string{"S3_ENDPOINT=" + minio.Addr, "S3_ACCESS_KEY=" + minio.User, "S3_SECRET_KEY=" + minio.Password, "S3_BUCKET=webinars"}}
-	p.command("ett långt lösenord\n", "user", "add", "--email", "redaktor@smakom.example", "--role", "staff", "--password-stdin")
-	token := p.command("", "token", "create", "--email", "redaktor@smakom.example", "--name", "test")
+	token := p.staffToken()
 	p.start()
 	defer func() {
 		if p.cmd.ProcessState == nil {
 			p.kill()
 		}
 	}()
-	res := p.request(http.MethodPost, "/api/v1/webinars", token, strings.NewReader(`{"title":"Avbrott","visibility":"public"}`),
-		map[string]string{"Content-Type": "application/json"})
-	res.Body.Close()
-	if res.StatusCode != http.StatusCreated {
-		t.Fatalf("create webinar: %s", res.Status)
-	}
+	p.createPublicWebinar(token, "Avbrott")
 	clip, err := os.ReadFile("../../internal/demo/assets/vattenforsorjning.mp4")
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +62,7 @@ func TestS3OutageDuringUpload(t *testing.T) {
 	req.ContentLength = int64(len(data))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "video/mp4")
-	res, err = http.DefaultClient.Do(req)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("the upload got no answer when S3 died: %v", err)
 	}

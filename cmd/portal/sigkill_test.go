@@ -21,8 +21,7 @@ import (
 // uploads cut by SIGKILL are in TestUploadSurvivesSIGKILL.
 func TestSIGKILLDuringUploadsAndStreams(t *testing.T) {
 	p := &portalProcess{t: t, bin: buildPortal(t), dataDir: t.TempDir(), port: freeTCPPort(t)}
-	p.command("ett långt lösenord\n", "user", "add", "--email", "redaktor@smakom.example", "--role", "staff", "--password-stdin")
-	token := p.command("", "token", "create", "--email", "redaktor@smakom.example", "--name", "test")
+	token := p.staffToken()
 	p.start()
 	defer func() {
 		if p.cmd.ProcessState == nil {
@@ -30,12 +29,7 @@ func TestSIGKILLDuringUploadsAndStreams(t *testing.T) {
 		}
 	}()
 	for _, title := range []string{"Klar", "Halvvägs"} {
-		res := p.request(http.MethodPost, "/api/v1/webinars", token, strings.NewReader(`{"title":"`+title+`","visibility":"public"}`),
-			map[string]string{"Content-Type": "application/json"})
-		res.Body.Close()
-		if res.StatusCode != http.StatusCreated {
-			t.Fatalf("create webinar: %s", res.Status)
-		}
+		p.createPublicWebinar(token, title)
 	}
 	clip, err := os.ReadFile("../../internal/demo/assets/vattenforsorjning.mp4")
 	if err != nil {

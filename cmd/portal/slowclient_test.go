@@ -21,23 +21,17 @@ import (
 func TestSlowClientsAreCutOff(t *testing.T) {
 	p := &portalProcess{t: t, bin: buildPortal(t), dataDir: t.TempDir(), port: freeTCPPort(t),
 		extra: []string{"HTTP_READ_TIMEOUT=2s", "HTTP_IDLE_TIMEOUT=2s", "UPLOAD_TIMEOUT=1m"}}
-	p.command("ett långt lösenord\n", "user", "add", "--email", "redaktor@smakom.example", "--role", "staff", "--password-stdin")
-	token := p.command("", "token", "create", "--email", "redaktor@smakom.example", "--name", "test")
+	token := p.staffToken()
 	p.start()
 	defer p.kill()
 
-	res := p.request(http.MethodPost, "/api/v1/webinars", token, strings.NewReader(`{"title":"Långsam","visibility":"public"}`),
-		map[string]string{"Content-Type": "application/json"})
-	res.Body.Close()
-	if res.StatusCode != http.StatusCreated {
-		t.Fatalf("create webinar: %s", res.Status)
-	}
+	p.createPublicWebinar(token, "Långsam")
 	clip, err := os.ReadFile("../../internal/demo/assets/vattenforsorjning.mp4")
 	if err != nil {
 		t.Fatal(err)
 	}
 	data := bytes.Repeat(clip, (24<<20)/len(clip)+1) // over 24 MB: more than socket buffers hold
-	res = p.request(http.MethodPut, "/api/v1/webinars/langsam/recording", token, bytes.NewReader(data),
+	res := p.request(http.MethodPut, "/api/v1/webinars/langsam/recording", token, bytes.NewReader(data),
 		map[string]string{"Content-Type": "video/mp4"})
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {

@@ -1,12 +1,10 @@
 package media_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"io"
-	"net"
 	"testing"
 
 	"github.com/smakom/webinar-portal/internal/media"
@@ -53,8 +51,9 @@ func TestRangeProxy(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					got := sendOverSocket(t, r)
-					if !bytes.Equal(got, want) {
+					_, got := sendOverSocket(t, "HTTP/1.1 206\r\n\r\n", r)
+					r.Close()
+					if !bytes.Equal(got, append([]byte("HTTP/1.1 206\r\n\r\n"), want...)) {
 						t.Fatalf("the socket got %d bytes, want %d equal bytes", len(got), len(want))
 					}
 				})
@@ -119,39 +118,4 @@ func TestRangeProxy(t *testing.T) {
 			})
 		})
 	}
-}
-
-// sendOverSocket writes r to a real TCP connection through a bufio.Writer,
-// as the HTTP server does, and returns what the other end received.
-func sendOverSocket(t *testing.T, r *media.ProxiedRange) []byte {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	received := make(chan []byte, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			received <- nil
-			return
-		}
-		defer c.Close()
-		b, _ := io.ReadAll(c)
-		received <- b
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := bufio.NewWriterSize(c, 4096)
-	w.WriteString("") // as the server leaves its buffer after the headers
-	if _, err := r.WriteTo(w); err != nil {
-		t.Fatalf("WriteTo: %v", err)
-	}
-	w.Flush()
-	r.Close()
-	c.Close()
-	return <-received
 }
