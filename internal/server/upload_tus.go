@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -186,7 +188,12 @@ func (s *Server) appendUpload(c *fiber.Ctx) error {
 	body, size := rawBody(c)
 	info, err := s.deps.Uploads.Append(c.UserContext(), c.Params("id"), offset, body, size, sum)
 	if err != nil {
-		return s.uploadError(c, info, err) // handleError reads the rest of the chunk
+		// Read what is left of the chunk (up to a bound), so the client
+		// gets the answer instead of a connection reset mid-send; also
+		// for a chunk refused as too long, which handleError leaves.
+		_ = c.Context().Conn().SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, _ = io.CopyN(io.Discard, body, drainLimit)
+		return s.uploadError(c, info, err)
 	}
 	if info.Finished && offset < info.Length {
 		s.log.Info("resumable upload finished", "request_id", requestID(c), "upload", info.ID, "webinar", info.Slug, "kind", info.Kind, "bytes", info.Length)
