@@ -70,6 +70,7 @@ func TestDiskFull(t *testing.T) {
 	}
 	if after+(4<<20) < before {
 		t.Errorf("%d MiB free before the failed upload, %d MiB 15 s after: its bytes were kept", before>>20, after>>20)
+		logLargeFiles(t, dir)
 	}
 
 	// The staff page's resumable path on a disk with 2 MiB left: a 17 MiB
@@ -114,4 +115,15 @@ func TestDiskFull(t *testing.T) {
 	if strings.Contains(string(meta), `"recording":{`) {
 		t.Errorf("the failed recording is in the metadata: %s", meta)
 	}
+}
+
+// logLargeFiles names the files of 1 MiB or more under dir, to tell where
+// kept bytes are.
+func logLargeFiles(t *testing.T, dir string) {
+	filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && info.Size() >= 1<<20 {
+			t.Logf("  %s: %d MiB, modified %s", strings.TrimPrefix(path, dir), info.Size()>>20, info.ModTime().Format("15:04:05.000"))
+		}
+		return nil
+	})
 }

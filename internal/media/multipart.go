@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 )
@@ -89,14 +90,36 @@ func (s *Store) CompleteMultipart(ctx context.Context, key, uploadID string, par
 	return Object{Key: key, ETag: info.ETag, LastModified: info.LastModified}, nil
 }
 
+// ReabortAfter is how long after an abort it is sent once more.
+const ReabortAfter = 2 * time.Second
+
 // AbortUpload aborts an unfinished multipart upload, so the server frees
 // its parts; an upload that is already gone is not an error.
+//
+// A part the S3 server is still writing when the abort arrives can land
+// after it: versitygw links it into a fresh folder under the upload id,
+// where nothing would ever remove it. So the abort is sent once more
+// ReabortAfter later, and only then is the upload dropped from the
+// journal: a portal stopped in between aborts it in its sweep at start.
 func (s *Store) AbortUpload(ctx context.Context, key, uploadID string) error {
+	if err := s.abort(ctx, key, uploadID); err != nil {
+		return err
+	}
+	time.AfterFunc(ReabortAfter, func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if s.abort(ctx, key, uploadID) == nil {
+			s.end(ctx, uploadID)
+		}
+	})
+	return nil
+}
+
+func (s *Store) abort(ctx context.Context, key, uploadID string) error {
 	err := s.core().AbortMultipartUpload(ctx, s.bucket, key, uploadID)
 	if err != nil && !isNotFound(err) && !isNoUpload(err) {
 		return fmt.Errorf("abort upload %s of %s: %w", uploadID, key, err)
 	}
-	s.end(ctx, uploadID)
 	return nil
 }
 

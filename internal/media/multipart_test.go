@@ -5,6 +5,9 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
 
 	"github.com/smakom/webinar-portal/internal/media"
 )
@@ -93,5 +96,52 @@ func (s suite) testMultipart(t *testing.T) {
 	}
 	if _, err := s.st.Stat(ctx, key2); !errors.Is(err, media.ErrNotFound) {
 		t.Errorf("aborted upload left an object: %v", err)
+	}
+}
+
+// testPartLandingAfterAbort: a part whose body the server is still
+// reading when the upload is aborted can be stored after the abort
+// (versitygw links it into a fresh folder of the upload id). The store
+// aborts once more a little later, so none of its bytes are kept.
+func (s suite) testPartLandingAfterAbort(t *testing.T) {
+	ctx := testContext(t)
+	key := media.NewKey(owner(), "recording", "mp4")
+	id, err := s.st.NewMultipart(ctx, key, "video/mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := randomBytes(media.MinPartSize, 3)
+	body, w := io.Pipe()
+	sent := make(chan error, 1)
+	go func() {
+		_, err := s.st.PutPart(ctx, key, id, 1, body, int64(len(data)))
+		sent <- err
+	}()
+	// All but the last byte: the server is past its check that the
+	// upload exists and waits for the rest.
+	if _, err := w.Write(data[:len(data)-1]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := s.st.AbortUpload(ctx, key, id); err != nil {
+		t.Fatal(err)
+	}
+	w.Write(data[len(data)-1:])
+	w.Close()
+	err = <-sent
+	t.Logf("the part finished after the abort: %v", err)
+
+	parts := func() (int, error) {
+		res, err := minio.Core{Client: s.raw}.ListObjectParts(ctx, s.cfg.Bucket, key, id, 0, 100)
+		return len(res.ObjectParts), err
+	}
+	n, err := parts()
+	t.Logf("right after the abort the server lists %d parts (%v)", n, err)
+	deadline := time.Now().Add(media.ReabortAfter + 5*time.Second)
+	for ; err == nil && time.Now().Before(deadline); n, err = parts() {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err == nil {
+		t.Errorf("%s after the abort the upload still holds %d parts", media.ReabortAfter+5*time.Second, n)
 	}
 }

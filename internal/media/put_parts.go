@@ -24,19 +24,30 @@ func (s *Store) putParts(ctx context.Context, key string, r io.Reader, size int6
 	if err != nil {
 		return Object{}, err
 	}
-	pctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	h := sha256.New()
 	src := io.TeeReader(r, h)
 	type result struct {
 		part Part
 		err  error
 	}
-	var inFlight []chan result
+	type partInFlight struct {
+		sent   *partReader
+		cancel context.CancelFunc
+		answer chan result
+	}
+	var inFlight []partInFlight
 	fail := func(err error) (Object, error) {
-		cancel()
-		for _, ch := range inFlight {
-			<-ch
+		// Parts still reading the stream are cut off; parts all sent are
+		// left to be answered, so the server is done with them before
+		// the abort (see AbortUpload).
+		for _, p := range inFlight {
+			if !p.sent.done() {
+				p.cancel()
+			}
+		}
+		for _, p := range inFlight {
+			<-p.answer
+			p.cancel()
 		}
 		_ = s.AbortUpload(context.WithoutCancel(ctx), key, id)
 		return Object{}, err
@@ -45,11 +56,12 @@ func (s *Store) putParts(ctx context.Context, key string, r io.Reader, size int6
 		length := min(putPartSize, size-off)
 		pr := &partReader{r: src, left: length, read: make(chan struct{})}
 		ch := make(chan result, 1)
+		pctx, cancel := context.WithCancel(ctx)
 		go func(n int) {
 			p, err := s.PutPart(pctx, key, id, n, pr, length)
 			ch <- result{p, err}
 		}(n)
-		inFlight = append(inFlight, ch)
+		inFlight = append(inFlight, partInFlight{pr, cancel, ch})
 		select {
 		case <-pr.read: // all its bytes are on their way: start the next part
 		case res := <-ch:
@@ -61,13 +73,16 @@ func (s *Store) putParts(ctx context.Context, key string, r io.Reader, size int6
 		off += length
 	}
 	parts := make([]Part, 0, len(inFlight))
-	for _, ch := range inFlight {
-		res := <-ch
-		ch <- res
+	for _, p := range inFlight {
+		res := <-p.answer
+		p.answer <- res
 		if res.err != nil {
 			return fail(res.err)
 		}
 		parts = append(parts, res.part)
+	}
+	for _, p := range inFlight {
+		p.cancel()
 	}
 	inFlight = nil
 	// A stream longer than declared would be cut silently; one more byte
@@ -94,6 +109,16 @@ type partReader struct {
 	left int64
 	read chan struct{}
 	once sync.Once
+}
+
+// done tells whether all of the part's bytes have been read.
+func (p *partReader) done() bool {
+	select {
+	case <-p.read:
+		return true
+	default:
+		return false
+	}
 }
 
 func (p *partReader) Read(b []byte) (int, error) {

@@ -96,6 +96,7 @@ func TestStore(t *testing.T) {
 			t.Run("LongReaderLeavesNothing", s.testLongReader)
 			t.Run("Keys", s.testKeys)
 			t.Run("Multipart", s.testMultipart)
+			t.Run("PartLandingAfterAbort", s.testPartLandingAfterAbort)
 		})
 	}
 }
