@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -44,7 +45,7 @@ type catalogueResult struct {
 // subtitle import), lets the search index catch up and then times the
 // catalogue page with a query against the same page without one,
 // alternating the two.
-func measureCatalogue(ctx context.Context, dir string, n, cues, requests int, seed uint64) (*catalogueResult, error) {
+func measureCatalogue(ctx context.Context, dir string, n, cues, requests int, seed uint64, profile string) (*catalogueResult, error) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dataDir, err := filepath.Abs(filepath.Join(dir, "portal"))
 	if err != nil {
@@ -155,6 +156,17 @@ func measureCatalogue(ctx context.Context, dir string, n, cues, requests int, se
 	// keeps both pages out of the cache, so what is timed is the page
 	// being made (from the in-memory listing without a query, from the
 	// index with one).
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for i := 0; i < requests; i++ {
 		d, _, err := get("/?n=" + strconv.Itoa(i))
 		if err != nil {

@@ -33,6 +33,7 @@ type options struct {
 	catalogue, pageRequests int
 	seed                    uint64
 	out, dir, cpuProfile    string
+	catalogueProfile        string
 }
 
 func main() {
@@ -46,6 +47,7 @@ func main() {
 	flag.StringVar(&o.out, "out", "search-bench-results.md", "Markdown file for the results")
 	flag.StringVar(&o.dir, "dir", "", "folder for the index (default: a temporary folder, removed after)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the queries to this file")
+	flag.StringVar(&o.catalogueProfile, "catalogue-cpuprofile", "", "write a CPU profile of the timed catalogue pages to this file")
 	flag.Parse()
 	if err := run(o); err != nil {
 		log.Fatal(err)
@@ -140,7 +142,7 @@ func run(o options) error {
 		if o.cpuProfile != "" {
 			pprof.StopCPUProfile()
 		}
-		cat, err = measureCatalogue(context.Background(), dir, o.catalogue, o.cues, o.pageRequests, o.seed)
+		cat, err = measureCatalogue(context.Background(), dir, o.catalogue, o.cues, o.pageRequests, o.seed, o.catalogueProfile)
 		if err != nil {
 			return fmt.Errorf("catalogue page: %w", err)
 		}

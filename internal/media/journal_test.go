@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/s3journal"
@@ -29,26 +28,16 @@ func TestUploadJournal(t *testing.T) {
 				}
 				return list
 			}
-			// An abort is sent twice (see AbortUpload); the journal
-			// forgets the upload after the second.
-			recordedAfterReabort := func() []media.Upload {
-				t.Helper()
-				l := recorded()
-				for deadline := time.Now().Add(media.ReabortAfter + 5*time.Second); len(l) != 0 && time.Now().Before(deadline); l = recorded() {
-					time.Sleep(100 * time.Millisecond)
-				}
-				return l
-			}
 
 			// A streamed put that fails midway aborts its upload and
-			// forgets it once the abort has been sent again.
+			// forgets it.
 			key := media.NewKey(owner(), "recording", "mp4")
 			data := randomBytes(40<<20, 1)
 			_, err := st.Put(ctx, key, failingReader{r: bytes.NewReader(data[:20<<20])}, int64(len(data)), "video/mp4")
 			if err == nil {
 				t.Fatal("a put whose stream failed succeeded")
 			}
-			if l := recordedAfterReabort(); len(l) != 0 {
+			if l := recorded(); len(l) != 0 {
 				t.Fatalf("after an aborted put the journal keeps %v", l)
 			}
 
@@ -95,7 +84,7 @@ func TestUploadJournal(t *testing.T) {
 			if err := st.AbortUpload(ctx, ghost.Key, ghost.UploadID); err != nil && !errors.Is(err, media.ErrNoUpload) {
 				t.Logf("abort of an unknown upload: %v", err)
 			}
-			if l := recordedAfterReabort(); len(l) != 0 {
+			if l := recorded(); len(l) != 0 {
 				t.Fatalf("an upload S3 does not know stays in the journal: %v", l)
 			}
 		})

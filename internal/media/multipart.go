@@ -98,19 +98,17 @@ const ReabortAfter = 2 * time.Second
 //
 // A part the S3 server is still writing when the abort arrives can land
 // after it: versitygw links it into a fresh folder under the upload id,
-// where nothing would ever remove it. So the abort is sent once more
-// ReabortAfter later, and only then is the upload dropped from the
-// journal: a portal stopped in between aborts it in its sweep at start.
+// where nothing would ever remove it. So a running portal sends the abort
+// once more ReabortAfter later.
 func (s *Store) AbortUpload(ctx context.Context, key, uploadID string) error {
 	if err := s.abort(ctx, key, uploadID); err != nil {
 		return err
 	}
+	s.end(ctx, uploadID)
 	time.AfterFunc(ReabortAfter, func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		if s.abort(ctx, key, uploadID) == nil {
-			s.end(ctx, uploadID)
-		}
+		_ = s.abort(ctx, key, uploadID)
 	})
 	return nil
 }

@@ -228,11 +228,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // removeFailed deletes what a failed upload may have left. A server can
 // still be writing a cut-off single-part body when the first delete
-// arrives, so it deletes once more a little later.
+// arrives, so it deletes once more ReabortAfter later.
 func (s *Store) removeFailed(ctx context.Context, key string) {
 	ctx = context.WithoutCancel(ctx)
 	_ = s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{})
-	time.AfterFunc(2*time.Second, func() {
+	time.AfterFunc(ReabortAfter, func() {
 		_ = s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{})
 	})
 }
