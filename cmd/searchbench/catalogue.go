@@ -22,6 +22,7 @@ import (
 	"github.com/smakom/webinar-portal/internal/embedded"
 	"github.com/smakom/webinar-portal/internal/media"
 	"github.com/smakom/webinar-portal/internal/search"
+	"github.com/smakom/webinar-portal/internal/search/synth"
 	"github.com/smakom/webinar-portal/internal/server"
 	"github.com/smakom/webinar-portal/internal/subtitle"
 	"github.com/smakom/webinar-portal/internal/upload"
@@ -79,10 +80,10 @@ func measureCatalogue(ctx context.Context, dir string, n, cues, requests int, se
 	}
 
 	res := &catalogueResult{webinars: n, requestsEach: requests}
-	gen := newGenerator(seed)
+	gen := synth.New(seed)
 	start := time.Now()
 	for i := 0; i < n; i++ {
-		w, cs := gen.webinar(i, cues)
+		w, cs := gen.Webinar(i, cues)
 		vis := string(w.Visibility)
 		held := w.HeldAt.Format("2006-01-02")
 		created, err := svc.Create(ctx, webinar.Fields{Title: &w.Title, Summary: &w.Summary, Description: &w.Description,
@@ -143,12 +144,12 @@ func measureCatalogue(ctx context.Context, dir string, n, cues, requests int, se
 		}
 		return d, string(body), err
 	}
-	queries := gen.queries(requests)
+	queries := gen.Queries(requests)
 	for i := 0; i < 5; i++ { // warm up both pages
 		if _, _, err := get("/"); err != nil {
 			return nil, err
 		}
-		if _, _, err := get("/?q=" + url.QueryEscape(queries[i].text)); err != nil {
+		if _, _, err := get("/?q=" + url.QueryEscape(queries[i].Text)); err != nil {
 			return nil, err
 		}
 	}
@@ -173,7 +174,7 @@ func measureCatalogue(ctx context.Context, dir string, n, cues, requests int, se
 			return nil, err
 		}
 		res.without = append(res.without, d)
-		d, body, err := get("/?q=" + url.QueryEscape(queries[i].text) + "&n=" + strconv.Itoa(i))
+		d, body, err := get("/?q=" + url.QueryEscape(queries[i].Text) + "&n=" + strconv.Itoa(i))
 		if err != nil {
 			return nil, err
 		}
@@ -181,7 +182,7 @@ func measureCatalogue(ctx context.Context, dir string, n, cues, requests int, se
 		if strings.Contains(body, `class="moments"`) {
 			res.emptyWithHits++
 			if res.queryPageSample == "" {
-				res.queryPageSample = queries[i].text
+				res.queryPageSample = queries[i].Text
 			}
 		}
 	}

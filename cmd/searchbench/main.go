@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -24,7 +23,7 @@ import (
 	"time"
 
 	"github.com/smakom/webinar-portal/internal/search"
-	"github.com/smakom/webinar-portal/internal/subtitle"
+	"github.com/smakom/webinar-portal/internal/search/synth"
 	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
@@ -70,12 +69,12 @@ func run(o options) error {
 	}
 	defer ix.Close()
 
-	gen := newGenerator(o.seed)
+	gen := synth.New(o.seed)
 	var peak uint64
 	start := time.Now()
 	b := ix.NewBatch()
 	for i := 0; i < o.webinars; i++ {
-		w, cues := gen.webinar(i, o.cues)
+		w, cues := gen.Webinar(i, o.cues)
 		if err := b.Put(w, []search.Track{{Lang: "sv", Cues: cues}}); err != nil {
 			return err
 		}
@@ -99,10 +98,10 @@ func run(o options) error {
 		return err
 	}
 
-	queries := gen.queries(o.queries)
+	queries := gen.Queries(o.queries)
 	anonymous := webinar.ListedFor(webinar.Viewer{})
 	for _, q := range queries[:min(20, len(queries))] { // warm caches
-		if _, err := ix.Search(search.Request{Query: q.text, Visibilities: anonymous}); err != nil {
+		if _, err := ix.Search(search.Request{Query: q.Text, Visibilities: anonymous}); err != nil {
 			return err
 		}
 	}
@@ -121,21 +120,21 @@ func run(o options) error {
 	hitless := map[string]int{}
 	for _, q := range queries {
 		t0 := time.Now()
-		res, err := ix.Search(search.Request{Query: q.text, Visibilities: anonymous, Size: 12})
+		res, err := ix.Search(search.Request{Query: q.Text, Visibilities: anonymous, Size: 12})
 		d := time.Since(t0)
 		if err != nil {
-			return fmt.Errorf("query %q: %w", q.text, err)
+			return fmt.Errorf("query %q: %w", q.Text, err)
 		}
 		for _, h := range res.Hits {
-			if !gen.public[h.ID] {
-				return fmt.Errorf("query %q found %s, which an anonymous visitor may not see", q.text, h.Slug)
+			if !gen.Public[h.ID] {
+				return fmt.Errorf("query %q found %s, which an anonymous visitor may not see", q.Text, h.Slug)
 			}
 		}
 		if res.Total == 0 {
-			hitless[q.kind]++
+			hitless[q.Kind]++
 		}
 		lat = append(lat, d)
-		byKind[q.kind] = append(byKind[q.kind], d)
+		byKind[q.Kind] = append(byKind[q.Kind], d)
 	}
 	var cat *catalogueResult
 	if o.catalogue > 0 {
@@ -186,7 +185,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 func report(o options, build time.Duration, size int64, peak uint64, lat []time.Duration, byKind map[string][]time.Duration, hitless map[string]int, cat *catalogueResult) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Search benchmark\n\nRun %s on %d CPUs (%s): %d webinars × %d cues (about %d words each), %d queries as an anonymous visitor (visibility filter on; %d%% of the webinars are public).\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), runtime.Version(), o.webinars, o.cues, o.cues*10, len(lat), publicShare)
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), runtime.Version(), o.webinars, o.cues, o.cues*10, len(lat), synth.PublicShare)
 	b.WriteString("| Measure | Value | Target | Result |\n|---|---|---|---|\n")
 	verdict := func(ok bool) string {
 		if ok {
@@ -224,112 +223,4 @@ func report(o options, build time.Duration, size int64, peak uint64, lat []time.
 	b.WriteString("\nThe build time covers indexing the generated webinars and transcripts (read from memory, not from MongoDB). Latency is the time of `search.Index.Search` for one page of 12 hits with facets and transcript moments.\n")
 	fmt.Print(b.String())
 	return os.WriteFile(o.out, []byte(b.String()), 0o644)
-}
-
-// publicShare is the percentage of generated webinars that are public.
-const publicShare = 70
-
-// generator makes a reproducible archive and a query mix that fits it.
-type generator struct {
-	r       *rand.Rand
-	public  map[string]bool
-	phrases []string // two adjacent words from real cues
-}
-
-func newGenerator(seed uint64) *generator {
-	return &generator{r: rand.New(rand.NewPCG(seed, 2)), public: map[string]bool{}}
-}
-
-func (g *generator) pick(words []string) string { return words[g.r.IntN(len(words))] }
-
-func (g *generator) sentence(n int) []string {
-	words := make([]string, n)
-	for i := range words {
-		if g.r.IntN(3000) == 0 {
-			words[i] = g.pick(rareWords)
-		} else {
-			words[i] = g.pick(commonWords)
-		}
-	}
-	return words
-}
-
-func (g *generator) webinar(i, cues int) (*webinar.Webinar, []subtitle.Cue) {
-	vis := webinar.Public
-	switch v := g.r.IntN(100); {
-	case v >= publicShare+20:
-		vis = webinar.Draft
-	case v >= publicShare:
-		vis = webinar.Members
-	}
-	topic := g.pick(topics)
-	w := &webinar.Webinar{
-		ID:          fmt.Sprintf("w%05d", i),
-		Slug:        fmt.Sprintf("webbinarium-%d", i),
-		Title:       topic + ": " + strings.Join(g.sentence(4), " "),
-		Summary:     strings.Join(g.sentence(20), " "),
-		Description: strings.Join(g.sentence(80), " "),
-		Organiser:   g.pick(organisers),
-		Topics:      []string{topic},
-		Speakers:    []webinar.Speaker{{Name: g.pick(firstNames) + " " + g.pick(lastNames), Role: "strateg"}},
-		HeldAt:      time.Date(2019+g.r.IntN(8), time.Month(1+g.r.IntN(12)), 1+g.r.IntN(28), 10, 0, 0, 0, time.UTC),
-		Visibility:  vis,
-	}
-	g.public[w.ID] = vis == webinar.Public
-	out := make([]subtitle.Cue, cues)
-	for c := range out {
-		words := g.sentence(8 + g.r.IntN(5))
-		start := time.Duration(c) * 4 * time.Second
-		out[c] = subtitle.Cue{Start: start, End: start + 3900*time.Millisecond, Text: strings.Join(words, " ")}
-		if vis == webinar.Public && len(g.phrases) < 400 && g.r.IntN(2000) == 0 {
-			k := g.r.IntN(len(words) - 1)
-			g.phrases = append(g.phrases, words[k]+" "+words[k+1])
-		}
-	}
-	return w, out
-}
-
-type benchQuery struct{ kind, text string }
-
-// queries is a fixed mix: 30% content words, 20% inflected forms, 15% rare
-// words, 20% phrases, 15% words with a typo.
-func (g *generator) queries(n int) []benchQuery {
-	content := commonWords[29:] // past the function words
-	var out []benchQuery
-	for len(out) < n {
-		switch i := len(out) % 20; {
-		case i < 6:
-			out = append(out, benchQuery{"word", g.pick(content)})
-		case i < 10:
-			out = append(out, benchQuery{"inflected", inflect(g.pick(content))})
-		case i < 13:
-			out = append(out, benchQuery{"rare", g.pick(rareWords)})
-		case i < 17 && len(g.phrases) > 0:
-			out = append(out, benchQuery{"phrase", `"` + g.phrases[g.r.IntN(len(g.phrases))] + `"`})
-		default:
-			out = append(out, benchQuery{"typo", typo(g.r, g.pick(content))})
-		}
-	}
-	return out
-}
-
-// inflect adds a Swedish definite or plural ending.
-func inflect(w string) string {
-	for _, s := range []string{"en", "na", "ens", "arna"} {
-		if strings.HasSuffix(w, s) {
-			return w
-		}
-	}
-	return w + "en"
-}
-
-// typo swaps two neighbouring letters of a longer word.
-func typo(r *rand.Rand, w string) string {
-	rs := []rune(w)
-	if len(rs) < 6 {
-		return w
-	}
-	i := 1 + r.IntN(len(rs)-3)
-	rs[i], rs[i+1] = rs[i+1], rs[i]
-	return string(rs)
 }

@@ -165,6 +165,13 @@ func document(w *webinar.Webinar, tracks []Track) (doc, side map[string]any) {
 		t := newTranscript(otherCues)
 		d[fieldTranscriptOther], side[fieldTextOther], side[fieldCueMapOther] = t.text, t.text, other[0]+"|"+t.encodeCueMap()
 	}
+	spelling := []string{w.Title, w.Summary, w.Description, strings.Join(speakers, "\n"), w.Organiser, strings.Join(w.Topics, "\n")}
+	for _, f := range []string{fieldTranscriptSV, fieldTranscriptEN, fieldTranscriptOther} {
+		if t, ok := d[f].(string); ok {
+			spelling = append(spelling, t)
+		}
+	}
+	d[fieldSpelling] = strings.Join(spelling, "\n")
 	if len(langs) > 0 {
 		d[fieldSubtitled] = "ja"
 		d[fieldLanguage] = langs

@@ -35,6 +35,8 @@ type Index struct {
 	// building is set while a fresh index is filled for the first time:
 	// it would answer every query with nothing.
 	building atomic.Bool
+
+	transcripts *transcriptCache
 }
 
 // ErrNotReady is Search's answer while the index is first being built;
@@ -57,7 +59,7 @@ func Open(path string) (ix *Index, fresh bool, err error) {
 		v, verr := idx.GetInternal([]byte(schemaKey))
 		if verr == nil && string(v) == schemaVersion {
 			if _, cerr := idx.DocCount(); cerr == nil {
-				return &Index{path: abs, idx: idx}, false, nil
+				return newIndex(abs, idx), false, nil
 			}
 		}
 		idx.Close()
@@ -77,7 +79,11 @@ func Open(path string) (ix *Index, fresh bool, err error) {
 		idx.Close()
 		return nil, false, err
 	}
-	return &Index{path: abs, idx: idx}, true, nil
+	return newIndex(abs, idx), true, nil
+}
+
+func newIndex(path string, idx bleve.Index) *Index {
+	return &Index{path: path, idx: idx, transcripts: newTranscriptCache(transcriptCacheBytes)}
 }
 
 // Close closes the index.
@@ -105,6 +111,7 @@ func (ix *Index) Put(w *webinar.Webinar, tracks []Track) error {
 	if err := putBatch(b, w, tracks); err != nil {
 		return err
 	}
+	defer ix.transcripts.written(w.ID)
 	return ix.idx.Batch(b)
 }
 
@@ -123,9 +130,9 @@ func putBatch(b *bleve.Batch, w *webinar.Webinar, tracks []Track) error {
 
 // Batch indexes many webinars at once (a rebuild).
 type Batch struct {
-	ix *Index
-	b  *bleve.Batch
-	n  int
+	ix  *Index
+	b   *bleve.Batch
+	ids []string
 }
 
 // NewBatch starts a batch.
@@ -137,12 +144,12 @@ func (ix *Index) NewBatch() *Batch {
 
 // Put adds a webinar to the batch.
 func (b *Batch) Put(w *webinar.Webinar, tracks []Track) error {
-	b.n++
+	b.ids = append(b.ids, w.ID)
 	return putBatch(b.b, w, tracks)
 }
 
 // Size is the number of webinars in the batch.
-func (b *Batch) Size() int { return b.n }
+func (b *Batch) Size() int { return len(b.ids) }
 
 // Commit writes the batch and empties it.
 func (b *Batch) Commit() error {
@@ -152,10 +159,11 @@ func (b *Batch) Commit() error {
 		return errClosed
 	}
 	err := b.ix.idx.Batch(b.b)
+	b.ix.transcripts.written(b.ids...)
 	// A new batch rather than Reset: the index may still be reading the
 	// old one's map in a goroutine of its own after Batch returns.
 	b.b = b.ix.idx.NewBatch()
-	b.n = 0
+	b.ids = nil
 	return err
 }
 
@@ -169,6 +177,7 @@ func (ix *Index) Delete(id string) error {
 	b := ix.idx.NewBatch()
 	b.Delete(id)
 	b.Delete(sideID(id))
+	defer ix.transcripts.written(id)
 	return ix.idx.Batch(b)
 }
 

@@ -16,7 +16,7 @@ import (
 
 // schemaVersion changes whenever the mapping or the document layout does;
 // an index of another version is rebuilt.
-const schemaVersion = "6"
+const schemaVersion = "7"
 
 // Field names. Text is analysed as Swedish (Snowball stemming, so
 // "vattenförsörjningen" finds "vattenförsörjning"); an English transcript
@@ -52,6 +52,12 @@ const (
 	// and ö folded to a and o: for a visitor typing "vattenforsorjning"
 	// on a keyboard without them.
 	fieldFolded = "folded"
+	// Every word of the texts and transcripts as written (lower case,
+	// not stemmed): the dictionary a mistyped word is corrected from.
+	// Stems make poor neighbours for a typo: "klimat" is indexed as
+	// "klim", and "klmiat" is three edits away from it but one from
+	// "klimat".
+	fieldSpelling = "spelling"
 	// Stored-only copies in the side document (see sideID).
 	fieldTextSV    = "text_sv"
 	fieldTextEN    = "text_en"
@@ -79,21 +85,26 @@ const pairsAnalyzer = "sv_pairs"
 // ASCII first.
 const foldedAnalyzer = "sv_folded"
 
-// textFields are searched for every query word, with their boosts.
-var textFields = []struct {
-	name  string
-	boost float64
-}{
-	{fieldTitle, 4},
-	{fieldSpeakers, 2.5},
-	{fieldTopicsText, 2.5},
-	{fieldOrganiser, 2},
-	{fieldSummary, 1.5},
-	{fieldDescription, 1},
-	{fieldTranscriptSV, 0.6},
-	{fieldTranscriptEN, 0.6},
-	{fieldTranscriptOther, 0.6},
+// spellingAnalyzer splits text into words in lower case.
+const spellingAnalyzer = "spelling"
+
+// transcriptTextFields are the transcripts' fields, searched for every
+// query word and again for where in them the words were said.
+var transcriptTextFields = []field{
+	{fieldTranscriptSV, 0.6, "sv"},
+	{fieldTranscriptEN, 0.6, "en"},
+	{fieldTranscriptOther, 0.6, "standard"},
 }
+
+// textFields are searched for every query word, with their boosts.
+var textFields = append([]field{
+	{fieldTitle, 4, "sv"},
+	{fieldSpeakers, 2.5, "sv"},
+	{fieldTopicsText, 2.5, "sv"},
+	{fieldOrganiser, 2, "sv"},
+	{fieldSummary, 1.5, "sv"},
+	{fieldDescription, 1, "sv"},
+}, transcriptTextFields...)
 
 func newMapping() mapping.IndexMapping {
 	text := func(analyzer string, store bool) *mapping.FieldMapping {
@@ -142,6 +153,9 @@ func newMapping() mapping.IndexMapping {
 	add(fieldTranscriptOther, tr("standard"))
 	add(fieldPairsSV, tr(pairsAnalyzer))
 	add(fieldFolded, text(foldedAnalyzer, false))
+	spelling := text(spellingAnalyzer, false)
+	spelling.IncludeTermVectors = false
+	add(fieldSpelling, spelling)
 	add(fieldKind, keyword(false))
 	add(fieldSlug, keyword(true))
 	add(fieldVisibility, keyword(false))
@@ -172,6 +186,10 @@ func newMapping() mapping.IndexMapping {
 	}
 	if err := m.AddCustomAnalyzer(foldedAnalyzer, map[string]any{"type": custom.Name, "char_filters": []any{asciifolding.Name},
 		"tokenizer": unicode.Name, "token_filters": []any{lowercase.Name, sv.StopName, sv.SnowballStemmerName}}); err != nil {
+		panic(err)
+	}
+	if err := m.AddCustomAnalyzer(spellingAnalyzer, map[string]any{"type": custom.Name,
+		"tokenizer": unicode.Name, "token_filters": []any{lowercase.Name}}); err != nil {
 		panic(err)
 	}
 	m.DefaultMapping = doc

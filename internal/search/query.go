@@ -1,12 +1,16 @@
 package search
 
 import (
+	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -28,7 +32,7 @@ const (
 	MaxQueryRunes = 200
 	maxTerms      = 12
 	maxPageSize   = 50
-	fuzzyMinRunes = 6 // words this long tolerate one typo
+	fuzzyMinRunes = 6 // words this long are corrected for one typo
 	hitsPerResult = 3 // transcript moments shown per webinar
 )
 
@@ -85,6 +89,8 @@ type Piece struct {
 type parsed struct {
 	words   []string
 	phrases []string
+	// corrections are, per word, what a mistyped word may have meant.
+	corrections [][]string
 }
 
 func parseQuery(q string) parsed {
@@ -133,29 +139,131 @@ func meaningful(words []string) []string {
 	return out
 }
 
-func wordQuery(w string) query.Query {
+// field is a text field searched for query words, with its boost and the
+// analyser it was indexed with.
+type field struct {
+	name     string
+	boost    float64
+	analyzer string
+}
+
+// wordQuery finds w, or any of its corrections, in fields. metadata adds
+// the texts with å, ä and ö folded (title, summary, speakers, organiser,
+// topics), for words typed without them.
+func wordQuery(w string, corrections []string, fields []field, metadata bool) query.Query {
 	var alts []query.Query
-	for _, f := range textFields {
-		m := bleve.NewMatchQuery(w)
-		m.SetField(f.name)
-		m.SetBoost(f.boost)
-		alts = append(alts, m)
-		if utf8.RuneCountInString(w) >= fuzzyMinRunes {
-			fz := bleve.NewMatchQuery(w)
-			fz.SetField(f.name)
-			fz.SetFuzziness(1)
-			fz.SetBoost(f.boost * 0.3)
-			alts = append(alts, fz)
+	for i, spelling := range append([]string{w}, corrections...) {
+		boost := 1.0
+		if i > 0 {
+			boost = 0.3 // a guess at what was meant ranks below what was typed
+		}
+		for _, f := range fields {
+			m := bleve.NewMatchQuery(spelling)
+			m.SetField(f.name)
+			m.SetBoost(f.boost * boost)
+			alts = append(alts, m)
+		}
+		if metadata && isASCII(spelling) {
+			m := bleve.NewMatchQuery(spelling)
+			m.SetField(fieldFolded)
+			m.SetBoost(boost)
+			alts = append(alts, m)
 		}
 	}
-	if isASCII(w) {
-		// Typed without å, ä or ö: also look among the folded texts.
-		m := bleve.NewMatchQuery(w)
-		m.SetField(fieldFolded)
-		m.SetBoost(1)
-		alts = append(alts, m)
-	}
 	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// correct finds what each of p's words may have been meant as, when it
+// may be mistyped (see corrections).
+func (ix *Index) correct(p *parsed) error {
+	advanced, err := ix.idx.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := advanced.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	p.corrections = make([][]string, len(p.words))
+	for i, w := range p.words {
+		if p.corrections[i], err = corrections(r, ix.idx.Mapping(), w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxCorrections is how many spellings a mistyped word is searched as.
+const maxCorrections = 3
+
+// spellingFields are where a word is looked up to tell whether the archive
+// knows it as written.
+var spellingFields = append(append([]field{}, textFields...),
+	field{fieldFolded, 0, foldedAnalyzer}, field{fieldSpelling, 0, spellingAnalyzer})
+
+// corrections are the words of the archive one typo (an extra, missing,
+// wrong or swapped letter) away from w, most used first. Only a word long
+// enough for a typo to be told from another word, and unknown to the index
+// as it is written, is corrected: a word the archive knows is taken as
+// meant. The corrections are never shown, as they may come from webinars
+// the person searching may not see; they only widen the query, whose
+// results are filtered as always.
+func corrections(r index.IndexReader, m mapping.IndexMapping, w string) ([]string, error) {
+	if utf8.RuneCountInString(w) < fuzzyMinRunes {
+		return nil, nil
+	}
+	for _, f := range spellingFields {
+		known, err := hasTerms(r, m.AnalyzerNamed(f.analyzer), f.name, w)
+		if known || err != nil {
+			return nil, err
+		}
+	}
+	fr, ok := r.(index.IndexReaderFuzzy)
+	if !ok {
+		return nil, nil
+	}
+	dict, err := fr.FieldDictFuzzy(fieldSpelling, strings.ToLower(w), 1, "")
+	if err != nil {
+		return nil, err
+	}
+	defer dict.Close()
+	var found []index.DictEntry
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			break
+		}
+		found = append(found, *e)
+	}
+	sort.SliceStable(found, func(a, b int) bool { return found[a].Count > found[b].Count })
+	var out []string
+	for _, e := range found[:min(len(found), maxCorrections)] {
+		out = append(out, e.Term)
+	}
+	return out, nil
+}
+
+// hasTerms tells whether w, analysed by a, is in field's dictionary.
+func hasTerms(r index.IndexReader, a analysis.Analyzer, field, w string) (bool, error) {
+	if a == nil {
+		return false, fmt.Errorf("no analyser for field %s", field)
+	}
+	for _, tok := range a.Analyze([]byte(w)) {
+		tfr, err := r.TermFieldReader(context.Background(), tok.Term, field, false, false, false)
+		if err != nil {
+			return false, err
+		}
+		n := tfr.Count()
+		_ = tfr.Close()
+		if n > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func isASCII(s string) bool {
@@ -167,9 +275,9 @@ func isASCII(s string) bool {
 	return true
 }
 
-func phraseQuery(ph string) query.Query {
+func phraseQuery(ph string, fields []field) query.Query {
 	var alts []query.Query
-	for _, f := range textFields {
+	for _, f := range fields {
 		if f.name == fieldTranscriptSV {
 			// Every neighbouring pair of the phrase's words, looked up
 			// in the pairs field.
@@ -216,13 +324,16 @@ func (ix *Index) Search(r Request) (*Result, error) {
 	for _, v := range r.Visibilities {
 		vis = append(vis, string(v))
 	}
-	var text []query.Query
-	for _, w := range p.words {
-		text = append(text, wordQuery(w))
+
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return nil, errClosed
 	}
-	for _, ph := range p.phrases {
-		text = append(text, phraseQuery(ph))
+	if err := ix.correct(&p); err != nil {
+		return nil, err
 	}
+	text := textQueries(p, textFields, true)
 	must := append([]query.Query{termIn(fieldVisibility, vis...)}, text...)
 	for field, v := range map[string]string{fieldTopic: r.Topic, fieldYear: r.Year, fieldOrgFacet: r.Organiser,
 		fieldSubtitled: r.Subtitled, fieldLanguage: r.Lang} {
@@ -253,12 +364,6 @@ func (ix *Index) Search(r Request) (*Result, error) {
 		req.AddFacet(f, bleve.NewFacetRequest(f, 30))
 	}
 	req.Fields = []string{fieldSlug, fieldTitle}
-
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	if ix.idx == nil {
-		return nil, errClosed
-	}
 	sr, err := ix.idx.Search(req)
 	if err != nil {
 		return nil, err
@@ -284,7 +389,7 @@ func (ix *Index) Search(r Request) (*Result, error) {
 	// Where in the transcripts the words were said, for this page's hits
 	// only: asking for term locations in the first search would collect
 	// them for every matching webinar.
-	found, err := ix.idx.Search(momentsRequest(ids, text))
+	found, err := ix.idx.Search(momentsRequest(ids, p))
 	if err != nil {
 		return nil, err
 	}
@@ -293,13 +398,16 @@ func (ix *Index) Search(r Request) (*Result, error) {
 		if !hasTranscriptHit(h) {
 			continue
 		}
-		side, err := ix.idx.Document(sideID(h.ID))
-		if err != nil || side == nil {
-			continue
+		side, readAt := ix.transcripts.get(h.ID)
+		if side == nil {
+			doc, err := ix.idx.Document(sideID(h.ID))
+			if err != nil || doc == nil {
+				continue
+			}
+			side = readSide(doc)
+			ix.transcripts.put(h.ID, side, readAt)
 		}
-		stored := map[string]string{}
-		side.VisitFields(func(f index.Field) { stored[f.Name()] = string(f.Value()) })
-		byID[h.ID] = moments(h, stored)
+		byID[h.ID] = moments(h, side)
 	}
 	for i := range res.Hits {
 		res.Hits[i].Moments = byID[res.Hits[i].ID]
@@ -307,10 +415,23 @@ func (ix *Index) Search(r Request) (*Result, error) {
 	return res, nil
 }
 
-// momentsRequest searches only the webinars ids, for the term locations in
-// their transcripts.
-func momentsRequest(ids []string, text []query.Query) *bleve.SearchRequest {
-	q := bleve.NewConjunctionQuery(append([]query.Query{bleve.NewDocIDQuery(ids)}, text...)...)
+// textQueries are the queries for each word and phrase in fields.
+func textQueries(p parsed, fields []field, metadata bool) []query.Query {
+	var text []query.Query
+	for i, w := range p.words {
+		text = append(text, wordQuery(w, p.corrections[i], fields, metadata))
+	}
+	for _, ph := range p.phrases {
+		text = append(text, phraseQuery(ph, fields))
+	}
+	return text
+}
+
+// momentsRequest searches only the webinars ids, for the term locations of
+// any of the words or phrases in their transcripts.
+func momentsRequest(ids []string, p parsed) *bleve.SearchRequest {
+	said := bleve.NewDisjunctionQuery(textQueries(p, transcriptTextFields, false)...)
+	q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), said)
 	req := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
 	req.IncludeLocations = true
 	return req
@@ -328,13 +449,13 @@ func hasTranscriptHit(h *search.DocumentMatch) bool {
 }
 
 // moments finds the cues where a hit's transcript matched.
-func moments(h *search.DocumentMatch, stored map[string]string) []Moment {
+func moments(h *search.DocumentMatch, side *sideTranscripts) []Moment {
 	type scored struct {
 		m     Moment
 		count int
 	}
 	var all []scored
-	for _, tf := range transcriptFields {
+	for i, tf := range transcriptFields {
 		var locs []search.TermLocationMap
 		for _, f := range tf.indexed {
 			if l := h.Locations[f]; len(l) > 0 {
@@ -344,12 +465,7 @@ func moments(h *search.DocumentMatch, stored map[string]string) []Moment {
 		if len(locs) == 0 {
 			continue
 		}
-		lang := strings.TrimPrefix(tf.indexed[0], "transcript_")
-		cueMap := stored[tf.cues]
-		if l, rest, ok := strings.Cut(cueMap, "|"); ok {
-			lang, cueMap = l, rest
-		}
-		t := decodeCueMap(stored[tf.text], cueMap)
+		lang, t := side[i].lang, side[i].t
 		if len(t.offsets) == 0 {
 			continue
 		}

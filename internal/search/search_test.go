@@ -228,6 +228,22 @@ func TestTypoToleranceForLongWords(t *testing.T) {
 	if got := slugs(mustSearch(t, ix, Request{Query: "vatn", Visibilities: anonymous})); len(got) != 0 {
 		t.Errorf("short words are matched exactly, got %v", got)
 	}
+	// A typo the stemmer treats apart from the word: "ledningsnätet" is
+	// indexed as the stem "ledningsnät", and "ledinngsnätet" two edits
+	// from it; the correction is made on the words as written, and the
+	// moment is found in the transcript.
+	res := mustSearch(t, ix, Request{Query: "ledinngsnätet", Visibilities: anonymous})
+	if len(res.Hits) != 1 || len(res.Hits[0].Moments) != 1 || res.Hits[0].Moments[0].StartMS != 5000 {
+		t.Errorf("typo of a word said at 0:05: %+v", res.Hits)
+	}
+	// A typo of a word only a members-only webinar has: still nothing for
+	// an anonymous visitor, found for a member.
+	if got := slugs(mustSearch(t, ix, Request{Query: "budgetkavrnen", Visibilities: anonymous})); len(got) != 0 {
+		t.Errorf("a typo of a members-only word found %v anonymously", got)
+	}
+	if got := slugs(mustSearch(t, ix, Request{Query: "budgetkavrnen", Visibilities: member})); len(got) != 1 {
+		t.Errorf("a typo of a members-only word found %v for a member", got)
+	}
 }
 
 func TestAwkwardQueriesNeverFail(t *testing.T) {

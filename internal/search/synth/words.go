@@ -1,4 +1,4 @@
-package main
+package synth
 
 // Vocabulary of the synthetic transcripts: words a municipal webinar uses,
 // in several inflected forms so that stemming has work to do.
