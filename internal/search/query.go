@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -448,56 +449,72 @@ func hasTranscriptHit(h *search.DocumentMatch) bool {
 	return false
 }
 
-// moments finds the cues where a hit's transcript matched.
+// moments finds the cues where a hit's transcript matched: those with
+// the most matched words first, then the earliest. Matches are counted per
+// cue first; only the cues shown are then cut into pieces.
 func moments(h *search.DocumentMatch, side *sideTranscripts) []Moment {
-	type scored struct {
-		m     Moment
-		count int
+	type pick struct {
+		track, cue, count int
+		startMS           int64
 	}
-	var all []scored
-	for i, tf := range transcriptFields {
-		var locs []search.TermLocationMap
-		for _, f := range tf.indexed {
-			if l := h.Locations[f]; len(l) > 0 {
-				locs = append(locs, l)
-			}
+	better := func(a, b pick) bool {
+		if a.count != b.count {
+			return a.count > b.count
 		}
-		if len(locs) == 0 {
-			continue
+		if a.startMS != b.startMS {
+			return a.startMS < b.startMS
 		}
-		lang, t := side[i].lang, side[i].t
+		return a.track < b.track
+	}
+	var best []pick // the best so far, best first
+	for ti, tf := range transcriptFields {
+		t := side[ti].t
 		if len(t.offsets) == 0 {
 			continue
 		}
-		byCue := map[int][][2]int{}
-		for _, field := range locs {
-			for _, termLocs := range field {
+		var counts []int
+		for _, f := range tf.indexed {
+			for _, termLocs := range h.Locations[f] {
 				for _, l := range termLocs {
-					i := t.cueAt(int(l.Start))
-					if i < 0 {
-						continue
+					if i := t.cueAt(int(l.Start)); i >= 0 {
+						if counts == nil {
+							counts = make([]int, len(t.offsets))
+						}
+						counts[i]++
 					}
-					byCue[i] = append(byCue[i], [2]int{int(l.Start), int(l.End)})
 				}
 			}
 		}
-		for i, spans := range byCue {
-			text, base := t.line(i)
-			all = append(all, scored{m: Moment{Lang: lang, StartMS: t.starts[i], Pieces: pieces(text, base, spans)}, count: len(spans)})
+		for i, n := range counts {
+			if n == 0 {
+				continue
+			}
+			p := pick{track: ti, cue: i, count: n, startMS: t.starts[i]}
+			if len(best) == hitsPerResult && !better(p, best[len(best)-1]) {
+				continue
+			}
+			at := sort.Search(len(best), func(k int) bool { return better(p, best[k]) })
+			best = slices.Insert(best, at, p)
+			if len(best) > hitsPerResult {
+				best = best[:hitsPerResult]
+			}
 		}
 	}
-	sort.Slice(all, func(a, b int) bool {
-		if all[a].count != all[b].count {
-			return all[a].count > all[b].count
+	out := make([]Moment, 0, len(best))
+	for _, p := range best {
+		t := side[p.track].t
+		text, base := t.line(p.cue)
+		var spans [][2]int
+		for _, f := range transcriptFields[p.track].indexed {
+			for _, termLocs := range h.Locations[f] {
+				for _, l := range termLocs {
+					if start := int(l.Start); start >= base && start < base+len(text) {
+						spans = append(spans, [2]int{start, int(l.End)})
+					}
+				}
+			}
 		}
-		return all[a].m.StartMS < all[b].m.StartMS
-	})
-	var out []Moment
-	for _, s := range all {
-		if len(out) == hitsPerResult {
-			break
-		}
-		out = append(out, s.m)
+		out = append(out, Moment{Lang: side[p.track].lang, StartMS: p.startMS, Pieces: pieces(text, base, spans)})
 	}
 	return out
 }

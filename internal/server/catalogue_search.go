@@ -1,7 +1,11 @@
 package server
 
 import (
+	"html"
+	"html/template"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/smakom/webinar-portal/internal/search"
@@ -10,10 +14,6 @@ import (
 
 // Template helpers and messages for catalogue search.
 func init() {
-	// seconds is a moment's whole second, for ?t= links (rounded down, so
-	// playback starts just before the words).
-	templateFuncs["seconds"] = func(ms int64) int64 { return ms / 1000 }
-	templateFuncs["clockms"] = func(ms int64) string { return clock(time.Duration(ms/1000) * time.Second) }
 	for k, m := range map[string]message{
 		"catalogue.moments":        {"Sagt i inspelningen", "Said in the recording"},
 		"catalogue.refine":         {"Avgränsa träffarna", "Refine the results"},
@@ -106,4 +106,42 @@ func yearString(y int) string {
 		return ""
 	}
 	return strconv.Itoa(y)
+}
+
+// MomentsHTML writes a hit's transcript moments as list items, each a link
+// to its second in the recording (rounded down, so playback starts just
+// before the words) with the matched words marked. They are written here
+// rather than in the template: a page has up to 36 moments, each cut into
+// pieces, and executing the template for them cost as much as the search.
+// Every text is escaped.
+func (p cataloguePage) MomentsHTML(slug string, moments []search.Moment) template.HTML {
+	var b strings.Builder
+	for _, m := range moments {
+		second := m.StartMS / 1000
+		b.WriteString("<li")
+		b.WriteString(string(p.LangAttr(m.Lang)))
+		b.WriteString(`><a href="/webinars/`)
+		b.WriteString(escapeText(url.PathEscape(slug)))
+		b.WriteString("?t=")
+		b.WriteString(strconv.FormatInt(second, 10))
+		b.WriteString(`"><span class="moment-time">`)
+		b.WriteString(clock(time.Duration(second) * time.Second))
+		b.WriteString("</span> – ")
+		for _, piece := range m.Pieces {
+			if piece.Match {
+				b.WriteString("<mark>")
+				b.WriteString(escapeText(piece.Text))
+				b.WriteString("</mark>")
+			} else {
+				b.WriteString(escapeText(piece.Text))
+			}
+		}
+		b.WriteString("</a></li>")
+	}
+	return template.HTML(b.String())
+}
+
+// escapeText escapes text for HTML as html/template does (NUL too).
+func escapeText(s string) string {
+	return strings.ReplaceAll(html.EscapeString(s), "\x00", "\uFFFD")
 }
