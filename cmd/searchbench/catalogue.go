@@ -35,6 +35,8 @@ type catalogueResult struct {
 	webinars        int
 	load, index     time.Duration
 	with, without   []time.Duration
+	bytesWith       int // page bytes (before compression), summed
+	bytesWithout    int
 	requestsEach    int
 	emptyWithHits   int // query pages that found something
 	queryPageSample string
@@ -169,16 +171,18 @@ func measureCatalogue(ctx context.Context, dir string, n, cues, requests int, se
 		defer pprof.StopCPUProfile()
 	}
 	for i := 0; i < requests; i++ {
-		d, _, err := get("/?n=" + strconv.Itoa(i))
+		d, body, err := get("/?n=" + strconv.Itoa(i))
 		if err != nil {
 			return nil, err
 		}
 		res.without = append(res.without, d)
-		d, body, err := get("/?q=" + url.QueryEscape(queries[i].Text) + "&n=" + strconv.Itoa(i))
+		res.bytesWithout += len(body)
+		d, body, err = get("/?q=" + url.QueryEscape(queries[i].Text) + "&n=" + strconv.Itoa(i))
 		if err != nil {
 			return nil, err
 		}
 		res.with = append(res.with, d)
+		res.bytesWith += len(body)
 		if strings.Contains(body, `class="moments"`) {
 			res.emptyWithHits++
 			if res.queryPageSample == "" {

@@ -127,7 +127,7 @@ func run(o options) error {
 		}
 		for _, h := range res.Hits {
 			if !gen.Public[h.ID] {
-				return fmt.Errorf("query %q found %s, which an anonymous visitor may not see", q.Text, h.Slug)
+				return fmt.Errorf("query %q found %s, which an anonymous visitor may not see", q.Text, h.ID)
 			}
 		}
 		if res.Total == 0 {
@@ -214,9 +214,9 @@ func report(o options, build time.Duration, size int64, peak uint64, lat []time.
 		ratio := float64(p50w) / float64(p50o)
 		fmt.Fprintf(&b, "\nCatalogue page in a running portal (%d webinars loaded in %.0f s through the webinar service and SRT import; index rebuilt from MongoDB in %.1f s), %d requests each way, alternating, each URL unique so neither page comes from the page cache:\n\n",
 			cat.webinars, cat.load.Seconds(), cat.index.Seconds(), cat.requestsEach)
-		b.WriteString("| Page | p50 | p95 |\n|---|---|---|\n")
-		fmt.Fprintf(&b, "| `/?n=…` (no query) | %s | %s |\n", ms(p50o), ms(p95o))
-		fmt.Fprintf(&b, "| `/?q=…&n=…` (the query mix) | %s | %s |\n", ms(p50w), ms(p95w))
+		b.WriteString("| Page | p50 | p95 | average size (HTML) |\n|---|---|---|---|\n")
+		fmt.Fprintf(&b, "| `/?n=…` (no query) | %s | %s | %.1f KiB |\n", ms(p50o), ms(p95o), float64(cat.bytesWithout)/float64(cat.requestsEach)/1024)
+		fmt.Fprintf(&b, "| `/?q=…&n=…` (the query mix) | %s | %s | %.1f KiB |\n", ms(p50w), ms(p95w), float64(cat.bytesWith)/float64(cat.requestsEach)/1024)
 		fmt.Fprintf(&b, "\nWith a query ÷ without, p50: **%.2f×** (target ≤ 2×: %s); p95: %.2f×. %d of %d query pages showed transcript moments.\n",
 			ratio, verdict(ratio <= 2), float64(p95w)/float64(p95o), cat.emptyWithHits, cat.requestsEach)
 	}

@@ -27,7 +27,7 @@ func find(t *testing.T, ix *search.Index, q string) []string {
 	}
 	var out []string
 	for _, h := range res.Hits {
-		out = append(out, h.Slug)
+		out = append(out, h.ID)
 	}
 	return out
 }

@@ -34,10 +34,11 @@ func init() {
 	}
 }
 
-// facetGroup is one facet of a search with its values and counts.
+// facetGroup is one facet of a search: its heading, and its values with
+// their counts as list items (see facetItems).
 type facetGroup struct {
 	Heading string
-	Values  []facetValue
+	Items   template.HTML
 }
 
 type facetValue struct {
@@ -45,6 +46,33 @@ type facetValue struct {
 	Count    int
 	Selected bool
 	URL      string // applies the value, or removes it when selected
+}
+
+// facetItems writes a facet's values as list items of links; a selected
+// value links to the search without it. Written here rather than in the
+// template for the same reason as MomentsHTML; every text is escaped.
+func facetItems(values []facetValue, remove string) template.HTML {
+	var b strings.Builder
+	for _, v := range values {
+		b.WriteString(`<li><a href="`)
+		b.WriteString(escapeText(v.URL))
+		if v.Selected {
+			b.WriteString(`" aria-current="true"><strong>`)
+			b.WriteString(escapeText(v.Label))
+			b.WriteString("</strong> (")
+			b.WriteString(strconv.Itoa(v.Count))
+			b.WriteString(") – ")
+			b.WriteString(escapeText(remove))
+		} else {
+			b.WriteString(`">`)
+			b.WriteString(escapeText(v.Label))
+			b.WriteString(" (")
+			b.WriteString(strconv.Itoa(v.Count))
+			b.WriteString(")")
+		}
+		b.WriteString("</a></li>\n")
+	}
+	return template.HTML(b.String())
 }
 
 // catalogueFacets turns the index's facet counts into links that narrow the
@@ -83,7 +111,7 @@ func catalogueFacets(p cataloguePage, res *search.Result) []facetGroup {
 		if len(counts) == 0 {
 			continue
 		}
-		fg := facetGroup{Heading: g.heading}
+		var values []facetValue
 		for _, c := range counts {
 			v := facetValue{Label: c.Value, Count: c.Count, Selected: c.Value == g.current}
 			if g.label != nil {
@@ -94,9 +122,9 @@ func catalogueFacets(p cataloguePage, res *search.Result) []facetGroup {
 			} else {
 				v.URL = p.with(g.param, c.Value)
 			}
-			fg.Values = append(fg.Values, v)
+			values = append(values, v)
 		}
-		out = append(out, fg)
+		out = append(out, facetGroup{Heading: g.heading, Items: facetItems(values, t("catalogue.remove_filter"))})
 	}
 	return out
 }

@@ -70,6 +70,14 @@ func TestCatalogueSearchFindsTheMoment(t *testing.T) {
 	if !strings.Contains(body, `<select id="sort" name="sort">`) || !strings.Contains(body, "SmåKom (1)") {
 		t.Errorf("no sort choice or organiser facet:\n%s", body)
 	}
+	facetLink := `<a href="/?organiser=Sm%C3%A5Kom&amp;q=vattenf%C3%B6rs%C3%B6rjning">SmåKom (1)</a>`
+	if !strings.Contains(body, facetLink) {
+		t.Errorf("no link %s applying the organiser facet:\n%s", facetLink, body)
+	}
+	r = anon.get("/?q=" + url.QueryEscape("vattenförsörjning") + "&organiser=" + url.QueryEscape("SmåKom"))
+	if selected := `<a href="/?q=vattenf%C3%B6rs%C3%B6rjning" aria-current="true"><strong>SmåKom</strong> (1) – ta bort</a>`; !strings.Contains(string(r.Body), selected) {
+		t.Errorf("the chosen organiser is not shown as %s:\n%s", selected, r.Body)
+	}
 	r = anon.get("/?q=" + url.QueryEscape("vattenförsörjning") + "&organiser=" + url.QueryEscape("Annan arrangör"))
 	if strings.Contains(string(r.Body), link) {
 		t.Error("the organiser filter did not narrow the search")
