@@ -93,6 +93,7 @@ type parsed struct {
 	phrases []string
 	// corrections are, per word, what a mistyped word may have meant.
 	corrections [][]string
+	terms       *termCache
 }
 
 func parseQuery(q string) parsed {
@@ -152,27 +153,57 @@ type field struct {
 // wordQuery finds w, or any of its corrections, in fields. metadata adds
 // the texts with å, ä and ö folded (title, summary, speakers, organiser,
 // topics), for words typed without them.
-func wordQuery(w string, corrections []string, fields []field, metadata bool) query.Query {
+func wordQuery(tc *termCache, w string, corrections []string, fields []field, metadata bool) query.Query {
 	var alts []query.Query
+	in := func(field, analyzer, word string, boost float64) {
+		for _, term := range tc.terms(analyzer, word) {
+			q := bleve.NewTermQuery(term)
+			q.SetField(field)
+			q.SetBoost(boost)
+			alts = append(alts, q)
+		}
+	}
 	for i, spelling := range append([]string{w}, corrections...) {
 		boost := 1.0
 		if i > 0 {
 			boost = 0.3 // a guess at what was meant ranks below what was typed
 		}
 		for _, f := range fields {
-			m := bleve.NewMatchQuery(spelling)
-			m.SetField(f.name)
-			m.SetBoost(f.boost * boost)
-			alts = append(alts, m)
+			in(f.name, f.analyzer, spelling, f.boost*boost)
 		}
 		if metadata && isASCII(spelling) {
-			m := bleve.NewMatchQuery(spelling)
-			m.SetField(fieldFolded)
-			m.SetBoost(boost)
-			alts = append(alts, m)
+			in(fieldFolded, foldedAnalyzer, spelling, boost)
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// termCache analyses each word once per analyser for one search, whose
+// requests (the page, the facets, the moments) look for the same words in
+// many fields.
+type termCache struct {
+	m    mapping.IndexMapping
+	seen map[[2]string][]string
+}
+
+func newTermCache(m mapping.IndexMapping) *termCache {
+	return &termCache{m: m, seen: map[[2]string][]string{}}
+}
+
+// terms are the index terms analyzer makes of w.
+func (c *termCache) terms(analyzer, w string) []string {
+	k := [2]string{analyzer, w}
+	if t, ok := c.seen[k]; ok {
+		return t
+	}
+	var out []string
+	if a := c.m.AnalyzerNamed(analyzer); a != nil {
+		for _, tok := range a.Analyze([]byte(w)) {
+			out = append(out, string(tok.Term))
+		}
+	}
+	c.seen[k] = out
+	return out
 }
 
 // correct finds what each of p's words may have been meant as, when it
@@ -332,6 +363,7 @@ func (ix *Index) Search(r Request) (*Result, error) {
 	if ix.idx == nil {
 		return nil, errClosed
 	}
+	p.terms = newTermCache(ix.idx.Mapping())
 	if err := ix.correct(&p); err != nil {
 		return nil, err
 	}
@@ -384,25 +416,10 @@ func (ix *Index) Search(r Request) (*Result, error) {
 	// Where in the transcripts the words were said, for this page's hits
 	// only: asking for term locations in the first search would collect
 	// them for every matching webinar.
-	found, err := ix.idx.Search(momentsRequest(ids, p))
+	said := bleve.NewDisjunctionQuery(textQueries(p, transcriptTextFields, false)...)
+	byID, err := ix.momentsOf(ids, said)
 	if err != nil {
 		return nil, err
-	}
-	byID := map[string][]Moment{}
-	for _, h := range found.Hits {
-		if !hasTranscriptHit(h) {
-			continue
-		}
-		side, readAt := ix.transcripts.get(h.ID)
-		if side == nil {
-			doc, err := ix.idx.Document(sideID(h.ID))
-			if err != nil || doc == nil {
-				continue
-			}
-			side = readSide(doc)
-			ix.transcripts.put(h.ID, side, readAt)
-		}
-		byID[h.ID] = moments(h, side)
 	}
 	for i := range res.Hits {
 		res.Hits[i].Moments = byID[res.Hits[i].ID]
@@ -457,7 +474,7 @@ func (pf *pendingFacets) wait() (map[string][]FacetCount, error) {
 func textQueries(p parsed, fields []field, metadata bool) []query.Query {
 	var text []query.Query
 	for i, w := range p.words {
-		text = append(text, wordQuery(w, p.corrections[i], fields, metadata))
+		text = append(text, wordQuery(p.terms, w, p.corrections[i], fields, metadata))
 	}
 	for _, ph := range p.phrases {
 		text = append(text, phraseQuery(ph, fields))
@@ -465,14 +482,33 @@ func textQueries(p parsed, fields []field, metadata bool) []query.Query {
 	return text
 }
 
-// momentsRequest searches only the webinars ids, for the term locations of
-// any of the words or phrases in their transcripts.
-func momentsRequest(ids []string, p parsed) *bleve.SearchRequest {
-	said := bleve.NewDisjunctionQuery(textQueries(p, transcriptTextFields, false)...)
+// momentsOf finds the moments in the transcripts of the webinars ids
+// where said matched.
+func (ix *Index) momentsOf(ids []string, said query.Query) (map[string][]Moment, error) {
 	q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), said)
 	req := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
 	req.IncludeLocations = true
-	return req
+	found, err := ix.idx.Search(req)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string][]Moment{}
+	for _, h := range found.Hits {
+		if !hasTranscriptHit(h) {
+			continue
+		}
+		side, readAt := ix.transcripts.get(h.ID)
+		if side == nil {
+			doc, err := ix.idx.Document(sideID(h.ID))
+			if err != nil || doc == nil {
+				continue
+			}
+			side = readSide(doc)
+			ix.transcripts.put(h.ID, side, readAt)
+		}
+		byID[h.ID] = moments(h, side)
+	}
+	return byID, nil
 }
 
 func hasTranscriptHit(h *search.DocumentMatch) bool {
