@@ -41,7 +41,7 @@ func main() {
 	flag.IntVar(&o.cues, "cues", 900, "cues per transcript (about 10 words each)")
 	flag.IntVar(&o.queries, "queries", 200, "queries in the mix")
 	flag.IntVar(&o.catalogue, "catalogue", 200, "webinars loaded into a running portal to time the catalogue page with and without a query (0: skip; loading and indexing them from the embedded MongoDB takes about a second each)")
-	flag.IntVar(&o.pageRequests, "page-requests", 100, "catalogue pages timed each way")
+	flag.IntVar(&o.pageRequests, "page-requests", 500, "catalogue pages timed each way")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the generated archive and queries")
 	flag.StringVar(&o.out, "out", "search-bench-results.md", "Markdown file for the results")
 	flag.StringVar(&o.dir, "dir", "", "folder for the index (default: a temporary folder, removed after)")

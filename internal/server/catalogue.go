@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -60,15 +61,37 @@ func (p cataloguePage) PageURL(n int) string {
 	return "/?" + q.Encode()
 }
 
-// with is the URL of this search with one parameter changed ("" removes it).
-func (p cataloguePage) with(key, value string) string {
+// withValues makes URLs of this search with the parameter key set to one
+// value or another ("" removes it), encoding the other parameters once: a
+// search page links every value of every facet.
+func (p cataloguePage) withValues(key string) func(value string) string {
 	q := p.params()
-	if value == "" {
-		q.Del(key)
-	} else {
-		q.Set(key, value)
+	q.Del(key)
+	// url.Values.Encode orders by key; key's pair goes in its place.
+	keys := slices.Sorted(maps.Keys(q))
+	at, _ := slices.BinarySearch(keys, key)
+	before, after := url.Values{}, url.Values{}
+	for i, k := range keys {
+		if i < at {
+			before[k] = q[k]
+		} else {
+			after[k] = q[k]
+		}
 	}
-	return "/?" + q.Encode()
+	head, tail := before.Encode(), after.Encode()
+	return func(value string) string {
+		parts := make([]string, 0, 3)
+		if head != "" {
+			parts = append(parts, head)
+		}
+		if value != "" {
+			parts = append(parts, url.QueryEscape(key)+"="+url.QueryEscape(value))
+		}
+		if tail != "" {
+			parts = append(parts, tail)
+		}
+		return "/?" + strings.Join(parts, "&")
+	}
 }
 
 // catalogueFilter reads q, topic, year and page; nonsense values are

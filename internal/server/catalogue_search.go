@@ -112,15 +112,16 @@ func catalogueFacets(p cataloguePage, res *search.Result) []facetGroup {
 			continue
 		}
 		var values []facetValue
+		with := p.withValues(g.param)
 		for _, c := range counts {
 			v := facetValue{Label: c.Value, Count: c.Count, Selected: c.Value == g.current}
 			if g.label != nil {
 				v.Label = g.label(c.Value)
 			}
 			if v.Selected {
-				v.URL = p.with(g.param, "")
+				v.URL = with("")
 			} else {
-				v.URL = p.with(g.param, c.Value)
+				v.URL = with(c.Value)
 			}
 			values = append(values, v)
 		}
