@@ -493,6 +493,7 @@ func (ix *Index) momentsOf(ids []string, said query.Query) (map[string][]Moment,
 		return nil, err
 	}
 	byID := map[string][]Moment{}
+	var scratch cueCounts
 	for _, h := range found.Hits {
 		if !hasTranscriptHit(h) {
 			continue
@@ -506,7 +507,7 @@ func (ix *Index) momentsOf(ids []string, said query.Query) (map[string][]Moment,
 			side = readSide(doc)
 			ix.transcripts.put(h.ID, side, readAt)
 		}
-		byID[h.ID] = moments(h, side)
+		byID[h.ID] = moments(h, side, &scratch)
 	}
 	return byID, nil
 }
@@ -525,7 +526,7 @@ func hasTranscriptHit(h *search.DocumentMatch) bool {
 // moments finds the cues where a hit's transcript matched: those with
 // the most matched words first, then the earliest. Matches are counted per
 // cue first; only the cues shown are then cut into pieces.
-func moments(h *search.DocumentMatch, side *sideTranscripts) []Moment {
+func moments(h *search.DocumentMatch, side *sideTranscripts, scratch *cueCounts) []Moment {
 	type pick struct {
 		track, cue, count int
 		startMS           int64
@@ -545,13 +546,13 @@ func moments(h *search.DocumentMatch, side *sideTranscripts) []Moment {
 		if len(t.offsets) == 0 {
 			continue
 		}
-		var counts []int
+		var counts []uint32
 		for _, f := range tf.indexed {
 			for _, termLocs := range h.Locations[f] {
 				for _, l := range termLocs {
 					if i := t.cueAt(int(l.Start)); i >= 0 {
 						if counts == nil {
-							counts = make([]int, len(t.offsets))
+							counts = scratch.counts(len(t.offsets))
 						}
 						counts[i]++
 					}
@@ -562,7 +563,7 @@ func moments(h *search.DocumentMatch, side *sideTranscripts) []Moment {
 			if n == 0 {
 				continue
 			}
-			p := pick{track: ti, cue: i, count: n, startMS: t.starts[i]}
+			p := pick{track: ti, cue: i, count: int(n), startMS: t.starts[i]}
 			if len(best) == hitsPerResult && !better(p, best[len(best)-1]) {
 				continue
 			}
@@ -590,6 +591,19 @@ func moments(h *search.DocumentMatch, side *sideTranscripts) []Moment {
 		out = append(out, Moment{Lang: side[p.track].lang, StartMS: p.startMS, Pieces: pieces(text, base, spans)})
 	}
 	return out
+}
+
+// cueCounts is one counter per cue, reused from transcript to transcript.
+type cueCounts struct{ buf []uint32 }
+
+// counts returns n counters set to zero.
+func (c *cueCounts) counts(n int) []uint32 {
+	if cap(c.buf) < n {
+		c.buf = make([]uint32, n)
+	}
+	c.buf = c.buf[:n]
+	clear(c.buf)
+	return c.buf
 }
 
 // pieces splits a cue's text around the matched byte spans (offsets into
