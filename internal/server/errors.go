@@ -2,11 +2,9 @@ package server
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -67,12 +65,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		c.Context().SetConnectionClose()
 		// Not a body refused for its size: that is not read at all.
 		if st := c.Context().RequestBodyStream(); st != nil && !clientGone && streamingRoute(c) && status != http.StatusRequestEntityTooLarge {
-			// Read what is left of the upload (up to a bound), so the
-			// client gets this answer instead of a connection reset
-			// while it still sends; but not for long, the connection
-			// closes after this answer anyway.
-			_ = c.Context().Conn().SetReadDeadline(time.Now().Add(10 * time.Second))
-			_, _ = io.CopyN(io.Discard, st, drainLimit)
+			drainRefusedBody(c, st)
 		}
 	}
 	if status == http.StatusServiceUnavailable {

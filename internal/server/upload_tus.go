@@ -188,11 +188,8 @@ func (s *Server) appendUpload(c *fiber.Ctx) error {
 	body, size := rawBody(c)
 	info, err := s.deps.Uploads.Append(c.UserContext(), c.Params("id"), offset, body, size, sum)
 	if err != nil {
-		// Read what is left of the chunk (up to a bound), so the client
-		// gets the answer instead of a connection reset mid-send; also
-		// for a chunk refused as too long, which handleError leaves.
-		_ = c.Context().Conn().SetReadDeadline(time.Now().Add(10 * time.Second))
-		_, _ = io.CopyN(io.Discard, body, drainLimit)
+		// Also for a chunk refused as too long, which handleError leaves.
+		drainRefusedBody(c, body)
 		return s.uploadError(c, info, err)
 	}
 	if info.Finished && offset < info.Length {
@@ -206,6 +203,15 @@ func (s *Server) appendUpload(c *fiber.Ctx) error {
 // drainLimit bounds the bytes of a refused upload read and dropped; the
 // staff pages send chunks of 16 MiB.
 const drainLimit = 64 << 20
+
+// drainRefusedBody reads what is left of a refused upload (up to
+// drainLimit), so the client gets the answer instead of a connection reset
+// while it still sends; but not for long, as the connection closes after
+// the answer anyway.
+func drainRefusedBody(c *fiber.Ctx, body io.Reader) {
+	_ = c.Context().Conn().SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, _ = io.CopyN(io.Discard, body, drainLimit)
+}
 
 // uploadError answers a chunk (or finish) that failed. An upload refused
 // for what it is (not a video, its webinar gone) is removed.
