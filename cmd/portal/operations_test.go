@@ -159,8 +159,7 @@ func TestShutdownDrainsStreams(t *testing.T) {
 
 	t.Run("drained", func(t *testing.T) {
 		p := &portalProcess{t: t, bin: bin, dataDir: t.TempDir(), port: freeTCPPort(t)}
-		p.command("ett långt lösenord\n", "user", "add", "--email", "drift@smakom.example", "--role", "staff", "--password-stdin")
-		token := p.command("", "token", "create", "--email", "drift@smakom.example", "--name", "test")
+		token := p.staffToken()
 		p.startWith("SHUTDOWN_TIMEOUT=2m", "LOG_LEVEL=info")
 		slug, data := p.publishRecording(token, "Avslutas snällt", size)
 
@@ -187,8 +186,7 @@ func TestShutdownDrainsStreams(t *testing.T) {
 
 	t.Run("cut at the deadline", func(t *testing.T) {
 		p := &portalProcess{t: t, bin: bin, dataDir: t.TempDir(), port: freeTCPPort(t)}
-		p.command("ett långt lösenord\n", "user", "add", "--email", "drift@smakom.example", "--role", "staff", "--password-stdin")
-		token := p.command("", "token", "create", "--email", "drift@smakom.example", "--name", "test")
+		token := p.staffToken()
 		p.startWith("SHUTDOWN_TIMEOUT=1s", "LOG_LEVEL=info")
 		slug, _ := p.publishRecording(token, "Avbryts vid tidsgränsen", size)
 
