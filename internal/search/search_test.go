@@ -324,3 +324,29 @@ func TestReopenKeepsAndCorruptIndexIsRebuilt(t *testing.T) {
 	}
 	ix.Close()
 }
+
+// TestMomentsFollowAChangedTranscript: moments come from a cache of
+// decoded transcripts, which a new version of the webinar replaces.
+func TestMomentsFollowAChangedTranscript(t *testing.T) {
+	ix := fixture(t)
+	first := mustSearch(t, ix, Request{Query: "ledningsnätet", Visibilities: anonymous})
+	if len(first.Hits) != 1 || len(first.Hits[0].Moments) != 1 || first.Hits[0].Moments[0].StartMS != 5000 {
+		t.Fatalf("before the change: %+v", first.Hits)
+	}
+	w := &webinar.Webinar{ID: "w1", Slug: "vattenforsorjning", Title: "Svenskt Vatten: krisen i vattenförsörjningen", Visibility: webinar.Public}
+	if err := ix.Put(w, []Track{{Lang: "sv", Cues: []subtitle.Cue{cue(1, "Inledning."), cue(90, "Ledningsnätet är nytt i år.")}}}); err != nil {
+		t.Fatal(err)
+	}
+	res := mustSearch(t, ix, Request{Query: "ledningsnätet", Visibilities: anonymous})
+	if len(res.Hits) != 1 || len(res.Hits[0].Moments) != 1 {
+		t.Fatalf("after the change: %+v", res.Hits)
+	}
+	m := res.Hits[0].Moments[0]
+	var text strings.Builder
+	for _, p := range m.Pieces {
+		text.WriteString(p.Text)
+	}
+	if m.StartMS != 90000 || text.String() != "Ledningsnätet är nytt i år." {
+		t.Errorf("moment after the change: %d ms %q; want 90000 ms and the new cue", m.StartMS, text.String())
+	}
+}
