@@ -42,6 +42,7 @@ import (
 
 	"github.com/smakom/webinar-portal/internal/config"
 	"github.com/smakom/webinar-portal/internal/minioserver"
+	"github.com/smakom/webinar-portal/internal/portalproc"
 )
 
 type options struct {
@@ -146,7 +147,7 @@ func run(ctx context.Context, opts options) int {
 	if bin == "" {
 		source = sourceVersion(ctx)
 		logf("building the portal (%s)", source)
-		if bin, err = buildPortal(ctx, tmp); err != nil {
+		if bin, err = portalproc.Build(ctx, tmp); err != nil {
 			logf("%v", err)
 			return 2
 		}
@@ -247,15 +248,15 @@ func (b *backendRun) run(ctx context.Context, bin, minioBin, dir string) error {
 		endpoint, accessKey, secretKey = m.Addr, m.User, m.Password
 		settings = append(settings, "S3_ENDPOINT="+endpoint, "S3_ACCESS_KEY="+accessKey, "S3_SECRET_KEY="+secretKey)
 	}
-	env := portalEnv(settings...)
+	portal := portalproc.Binary{Path: bin, Env: portalproc.Env(portalSettings, settings...)}
 
 	logf("[%s] adding a staff user and an API token", b.name)
-	token, err := staffToken(ctx, bin, env)
+	token, err := portal.StaffToken(ctx, "bench@smakom.se", "bench-password-"+randomHex(8), "bench")
 	if err != nil {
 		return err
 	}
 	logf("[%s] starting the portal", b.name)
-	p, err := startPortal(ctx, bin, env, filepath.Join(dir, "portal.log"))
+	p, err := portal.Serve(ctx, filepath.Join(dir, "portal.log"), 25*time.Second)
 	if err != nil {
 		return err
 	}
@@ -267,11 +268,11 @@ func (b *backendRun) run(ctx context.Context, bin, minioBin, dir string) error {
 			tr.CloseIdleConnections()
 		}
 		t0 := time.Now()
-		p.stop()
+		p.Stop()
 		if d := time.Since(t0); d > 5*time.Second {
 			b.note("the portal took %.1f s to stop after SIGTERM", d.Seconds())
 		}
-		for _, line := range logProblems(p.logPath, 10) {
+		for _, line := range logProblems(p.LogTail(256<<10), 10) {
 			b.note("portal log: %s", line)
 		}
 	}()
@@ -282,11 +283,11 @@ func (b *backendRun) run(ctx context.Context, bin, minioBin, dir string) error {
 			return fmt.Errorf("embedded S3 secret: %w", err)
 		}
 		accessKey, secretKey = "portal", strings.TrimSpace(string(secret))
-		if endpoint, err = p.embeddedS3Endpoint(ctx, accessKey, secretKey, bucket); err != nil {
+		if endpoint, err = embeddedS3Endpoint(ctx, p, accessKey, secretKey, bucket); err != nil {
 			return err
 		}
 	}
-	logf("[%s] portal at %s (pid %d), S3 at %s", b.name, p.baseURL(), p.pid(), endpoint)
+	logf("[%s] portal at %s (pid %d), S3 at %s", b.name, p.URL(), p.PID(), endpoint)
 
 	conns := b.opts.viewers
 	directTransport := benchTransport(conns)
@@ -299,7 +300,7 @@ func (b *backendRun) run(ctx context.Context, bin, minioBin, dir string) error {
 	jar, _ := cookiejar.New(nil)
 	apiTransport, viewerTransport := benchTransport(4), benchTransport(conns)
 	b.transports = []*http.Transport{apiTransport, viewerTransport, directTransport}
-	b.api = &portalClient{base: p.baseURL(), token: token, http: &http.Client{Transport: apiTransport}}
+	b.api = &portalClient{base: p.URL(), token: token, http: &http.Client{Transport: apiTransport}}
 	b.viewer = &http.Client{Transport: viewerTransport, Jar: jar}
 
 	b.streamingPhases(ctx)
@@ -312,9 +313,9 @@ func (b *backendRun) run(ctx context.Context, bin, minioBin, dir string) error {
 
 // logProblems returns up to n warnings and errors from the portal's JSON
 // log, leaving out the expected one about the missing admin account.
-func logProblems(path string, n int) []string {
+func logProblems(log string, n int) []string {
 	var out []string
-	for _, line := range strings.Split(tail(path, 256<<10), "\n") {
+	for _, line := range strings.Split(log, "\n") {
 		var entry struct {
 			Level, Msg string
 		}

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/minio/minio-go/v7"
+
+	"github.com/smakom/webinar-portal/internal/portalproc"
 )
 
 // backendRun measures one S3 backend through one running portal.
@@ -24,7 +26,7 @@ type backendRun struct {
 	name    string
 	opts    options
 	dataDir string
-	portal  *portalProcess
+	portal  *portalproc.Process
 	api     *portalClient
 	viewer  *http.Client // anonymous, as a browser (keeps cookies)
 	direct  *minio.Client
@@ -166,7 +168,7 @@ func drain(r io.Reader, buf []byte) (int64, error) {
 func (b *backendRun) measureStreaming(ctx context.Context, slug, key string, size int64) error {
 	buf := make([]byte, 256<<10)
 	viaPortal := func() (float64, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.portal.baseURL()+"/webinars/"+slug+"/recording", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.portal.URL()+"/webinars/"+slug+"/recording", nil)
 		if err != nil {
 			return 0, err
 		}
@@ -225,7 +227,7 @@ func (b *backendRun) measureStreaming(ctx context.Context, slug, key string, siz
 
 // fetchPortalRange asks the portal for a range as a browser's seek does.
 func (b *backendRun) fetchPortalRange(ctx context.Context, slug string, off int64, buf []byte) (time.Duration, error) {
-	req, err := http.NewRequest(http.MethodGet, b.portal.baseURL()+"/webinars/"+slug+"/recording", nil)
+	req, err := http.NewRequest(http.MethodGet, b.portal.URL()+"/webinars/"+slug+"/recording", nil)
 	if err != nil {
 		return 0, err
 	}
@@ -341,7 +343,7 @@ func (b *backendRun) measureSeeks(ctx context.Context, slug, key string, g *reco
 func (b *backendRun) seekBreakdown(ctx context.Context, slug, key string) {
 	var head, stat []float64
 	for i := 0; i < 30; i++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodHead, b.portal.baseURL()+"/webinars/"+slug+"/recording", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodHead, b.portal.URL()+"/webinars/"+slug+"/recording", nil)
 		if err != nil {
 			return
 		}
@@ -582,12 +584,11 @@ func (b *backendRun) portalUpload(ctx context.Context, g *recording, want, path 
 		return 0, rssReading{}, err
 	}
 	defer b.deleteWebinar(w)
-	pid := b.portal.pid()
 	reading := rssReading{reset: "yes"}
-	if err := resetPeakRSS(pid); err != nil {
+	if err := b.portal.ResetPeakRSS(); err != nil {
 		reading.reset = "no (" + err.Error() + "): the value is the peak since the portal started"
 	}
-	sampler := sampleRSS(pid)
+	sampler := sampleRSS(b.portal)
 	start := time.Now()
 	var rec storedRecording
 	switch path {
@@ -611,7 +612,7 @@ func (b *backendRun) portalUpload(ctx context.Context, g *recording, want, path 
 	}
 	d := time.Since(start)
 	reading.sampled = sampler.finish()
-	reading.hwm, _ = procStatus(pid, "VmHWM")
+	reading.hwm, _ = b.portal.PeakRSS()
 	reading.sinceStart = reading.hwm
 	// The kernel updates VmHWM lazily; a sample can be a little higher.
 	reading.hwm = max(reading.hwm, reading.sampled)

@@ -32,6 +32,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/smakom/webinar-portal/internal/portalproc"
 )
 
 type options struct {
@@ -107,30 +109,30 @@ func runLoad(ctx context.Context, o options) (missed bool, err error) {
 		defer os.RemoveAll(dir)
 	}
 	logf("building the portal")
-	bin, err := buildPortal(ctx, dir)
+	bin, err := portalproc.Build(ctx, dir)
 	if err != nil {
 		return false, err
 	}
 	// Room for the test's uploads (MAX_CONCURRENT_UPLOADS bounds uploads
 	// running at once where the portal has that setting).
-	env := portalEnv("DATA_DIR="+filepath.Join(dir, "data"), "LOG_LEVEL=warn",
+	portal := portalproc.Binary{Path: bin, Env: portalproc.Env(portalSettings, "DATA_DIR="+filepath.Join(dir, "data"), "LOG_LEVEL=warn",
 		"MAX_RECORDING_BYTES="+strconv.FormatInt(max(o.videoSize, o.uploadSize)+(64<<20), 10),
-		"MAX_CONCURRENT_UPLOADS="+strconv.Itoa(max(o.uploads, o.seedWorkers)+1))
-	token, err := staffToken(ctx, bin, env)
+		"MAX_CONCURRENT_UPLOADS="+strconv.Itoa(max(o.uploads, o.seedWorkers)+1))}
+	token, err := portal.StaffToken(ctx, "load@smakom.se", "load-password-123", "load")
 	if err != nil {
 		return false, err
 	}
-	p, err := startPortal(ctx, bin, env, filepath.Join(dir, "portal.log"))
+	p, err := portal.Serve(ctx, filepath.Join(dir, "portal.log"), 20*time.Second)
 	if err != nil {
 		return false, err
 	}
-	defer p.stop()
-	staff := &api{base: p.url(), token: token, http: newLoader(p.url(), o.seedWorkers+o.uploads).client}
+	defer p.Stop()
+	staff := &api{base: p.URL(), token: token, http: newLoader(p.URL(), o.seedWorkers+o.uploads).client}
 
 	logf("seeding %d webinars (%d with a %s recording) through the API", o.webinars, o.videos, human(o.videoSize))
 	s, err := seed(ctx, staff, o.webinars, o.videos, o.videoSize, o.seedWorkers)
 	if err != nil {
-		return false, fmt.Errorf("%w; portal log:\n%s", err, tail(p.log, 4<<10))
+		return false, fmt.Errorf("%w; portal log:\n%s", err, p.LogTail(4<<10))
 	}
 	seedEnd := time.Now()
 	if err := waitIndexed(ctx, staff, o.webinars); err != nil {
@@ -140,7 +142,7 @@ func runLoad(ctx context.Context, o options) (missed bool, err error) {
 	logf("seeded in %v, indexed %v later", s.took.Round(time.Second), s.indexWait.Round(time.Second))
 	m := mix{pages: (o.webinars + 11) / 12, slugs: s.slugs, withVideo: s.withVideo, videoSize: o.videoSize}
 
-	page, err := fetchCatalogue(ctx, p.url())
+	page, err := fetchCatalogue(ctx, p.URL())
 	if err != nil {
 		return false, err
 	}
@@ -150,7 +152,7 @@ func runLoad(ctx context.Context, o options) (missed bool, err error) {
 	}
 
 	rep := &report{opts: o, seeded: s, pageBytes: len(page), version: sourceVersion(ctx)}
-	l := newLoader(p.url(), o.conns)
+	l := newLoader(p.URL(), o.conns)
 
 	logf("mixed workload: %d connections, %d uploads, %v (+%v warm-up)", o.conns, o.uploads, o.duration, o.warmup)
 	measureFrom := time.Now().Add(o.warmup)
@@ -163,7 +165,7 @@ func runLoad(ctx context.Context, o options) (missed bool, err error) {
 	go func() {
 		select {
 		case <-time.After(o.warmup):
-			series <- <-rssSeries(p.pid(), stopRSS)
+			series <- <-rssSeries(p, stopRSS)
 		case <-ctx.Done():
 			series <- nil
 		}
@@ -190,8 +192,8 @@ func runLoad(ctx context.Context, o options) (missed bool, err error) {
 		bl.client.CloseIdleConnections()
 		stopBase()
 	}
-	if _, err := rss(p.pid()); err != nil {
-		return false, fmt.Errorf("the portal stopped during the run; its log:\n%s", tail(p.log, 4<<10))
+	if _, err := p.RSS(); err != nil {
+		return false, fmt.Errorf("the portal stopped during the run; its log:\n%s", p.LogTail(4<<10))
 	}
 	text, missed := rep.markdown()
 	fmt.Println(text)

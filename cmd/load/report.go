@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/smakom/webinar-portal/internal/portalproc"
 )
 
 // Targets of the load test (issue 8).
@@ -204,9 +206,10 @@ func rssEvery(v []int64, step int) string {
 }
 
 // sourceVersion names the commit measured, and says so when files
-// outside cmd/load differ from it.
+// outside the load test's own (cmd/load, internal/portalproc) differ
+// from it.
 func sourceVersion(ctx context.Context) string {
-	root, err := moduleRoot()
+	root, err := portalproc.ModuleRoot()
 	if err != nil {
 		return "unknown version"
 	}
@@ -220,7 +223,7 @@ func sourceVersion(ctx context.Context) string {
 	if commit == "" {
 		return "unknown version"
 	}
-	dirty := git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!cmd/load", ":!*.md", ":!Makefile")
+	dirty := git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!cmd/load", ":!internal/portalproc", ":!*.md", ":!Makefile")
 	if dirty != "" {
 		return "commit " + commit + " with uncommitted changes"
 	}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/smakom/webinar-portal/internal/portalproc"
 )
 
 // Request classes, in the order the report lists them.
@@ -338,15 +340,15 @@ func uploaders(ctx context.Context, a *api, n int, video []byte, measureFrom tim
 	return all
 }
 
-// rssSeries samples a process's VmRSS every second until stop is closed.
-func rssSeries(pid int, stop <-chan struct{}) <-chan []int64 {
+// rssSeries samples the portal's VmRSS every second until stop is closed.
+func rssSeries(p *portalproc.Process, stop <-chan struct{}) <-chan []int64 {
 	out := make(chan []int64, 1)
 	go func() {
 		var s []int64
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		for {
-			if v, err := rss(pid); err == nil {
+			if v, err := p.RSS(); err == nil {
 				s = append(s, v)
 			}
 			select {
