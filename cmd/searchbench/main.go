@@ -54,6 +54,13 @@ func main() {
 }
 
 func run(o options) error {
+	// The results file is named from where the tool was started, whatever
+	// the embedded servers do to the working directory.
+	out, err := filepath.Abs(o.out)
+	if err != nil {
+		return err
+	}
+	o.out = out
 	dir := o.dir
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "searchbench-")
