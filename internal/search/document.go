@@ -24,6 +24,25 @@ type transcript struct {
 	text    string
 	offsets []int   // byte offset of each cue in text
 	starts  []int64 // start of each cue, milliseconds
+	// first[k] is the cue holding byte k*cueBucket (see index): a search
+	// looks up a cue for every place a word was said.
+	first []int32
+}
+
+// cueBucket is the span of text one entry of transcript.first covers.
+const cueBucket = 128
+
+// index makes cueAt start from the cue at the beginning of off's bucket
+// instead of searching all cues.
+func (t *transcript) index() {
+	t.first = make([]int32, len(t.text)/cueBucket+1)
+	i := 0
+	for k := range t.first {
+		for i+1 < len(t.offsets) && t.offsets[i+1] <= k*cueBucket {
+			i++
+		}
+		t.first[k] = int32(i)
+	}
 }
 
 func newTranscript(cues []subtitle.Cue) transcript {
@@ -71,6 +90,16 @@ func decodeCueMap(text, cueMap string) transcript {
 
 // cueAt is the index of the cue holding byte offset off, or -1.
 func (t transcript) cueAt(off int) int {
+	if len(t.offsets) == 0 || off < t.offsets[0] {
+		return -1
+	}
+	if k := off / cueBucket; k < len(t.first) {
+		i := int(t.first[k])
+		for i+1 < len(t.offsets) && t.offsets[i+1] <= off {
+			i++
+		}
+		return i
+	}
 	lo, hi := 0, len(t.offsets)
 	for lo < hi {
 		mid := (lo + hi) / 2

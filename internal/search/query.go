@@ -488,6 +488,7 @@ func (ix *Index) momentsOf(ids []string, said query.Query) (map[string][]Moment,
 	q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), said)
 	req := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
 	req.IncludeLocations = true
+	req.Score = "none"
 	found, err := ix.idx.Search(req)
 	if err != nil {
 		return nil, err

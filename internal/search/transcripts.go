@@ -18,7 +18,7 @@ type sideTranscripts [3]struct {
 func (s *sideTranscripts) size() int {
 	n := 0
 	for _, e := range s {
-		n += len(e.t.text) + 16*len(e.t.offsets)
+		n += len(e.t.text) + 16*len(e.t.offsets) + 4*len(e.t.first)
 	}
 	return n
 }
@@ -35,6 +35,7 @@ func readSide(doc index.Document) *sideTranscripts {
 			lang, cueMap = l, rest
 		}
 		s[i].lang, s[i].t = lang, decodeCueMap(stored[tf.text], cueMap)
+		s[i].t.index()
 	}
 	return &s
 }

@@ -3,6 +3,8 @@ package search
 import (
 	"strings"
 	"testing"
+
+	"github.com/smakom/webinar-portal/internal/subtitle"
 )
 
 func sideOf(text string) *sideTranscripts {
@@ -44,5 +46,23 @@ func TestTranscriptCacheBudgetAndWrites(t *testing.T) {
 	}
 	if c.used > c.budget {
 		t.Errorf("%d bytes used of %d", c.used, c.budget)
+	}
+}
+
+// TestCueAtWithIndexAgreesWithSearch: the bucket index finds the same cue
+// for every byte as a search of all cues does.
+func TestCueAtWithIndexAgreesWithSearch(t *testing.T) {
+	var cues []subtitle.Cue
+	for i := range 300 {
+		cues = append(cues, cue(float64(i*4), strings.Repeat("ord ", 1+i%37)))
+	}
+	plain := newTranscript(cues)
+	plain.offsets[0] = 3 // bytes before the first cue belong to none
+	indexed := plain
+	indexed.index()
+	for off := -1; off <= len(plain.text)+cueBucket; off++ {
+		if a, b := plain.cueAt(off), indexed.cueAt(off); a != b {
+			t.Fatalf("byte %d: cue %d by search, %d by index", off, a, b)
+		}
 	}
 }
