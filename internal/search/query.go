@@ -231,9 +231,10 @@ func (ix *Index) correct(p *parsed) error {
 const maxCorrections = 3
 
 // spellingFields are where a word is looked up to tell whether the archive
-// knows it as written.
-var spellingFields = append(append([]field{}, textFields...),
-	field{fieldFolded, 0, foldedAnalyzer}, field{fieldSpelling, 0, spellingAnalyzer})
+// knows it: first as written (one lookup answers for most words), then as
+// each field's analysis makes it.
+var spellingFields = append([]field{{fieldSpelling, 0, spellingAnalyzer}},
+	append(append([]field{}, textFields...), field{fieldFolded, 0, foldedAnalyzer})...)
 
 // corrections are the words of the archive one typo (an extra, missing,
 // wrong or swapped letter) away from w, most used first. Only a word long
