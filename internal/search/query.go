@@ -13,7 +13,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -150,10 +149,10 @@ type field struct {
 	analyzer string
 }
 
-// wordQuery finds w, or any of its corrections, in fields. metadata adds
-// the texts with å, ä and ö folded (title, summary, speakers, organiser,
-// topics), for words typed without them.
-func wordQuery(tc *termCache, w string, corrections []string, fields []field, metadata bool) query.Query {
+// wordQuery finds w, or any of its corrections, in the text fields, and
+// in the texts with å, ä and ö folded (title, summary, speakers,
+// organiser, topics) when typed without them.
+func wordQuery(tc *termCache, w string, corrections []string) query.Query {
 	var alts []query.Query
 	in := func(field, analyzer, word string, boost float64) {
 		for _, term := range tc.terms(analyzer, word) {
@@ -168,10 +167,10 @@ func wordQuery(tc *termCache, w string, corrections []string, fields []field, me
 		if i > 0 {
 			boost = 0.3 // a guess at what was meant ranks below what was typed
 		}
-		for _, f := range fields {
+		for _, f := range textFields {
 			in(f.name, f.analyzer, spelling, f.boost*boost)
 		}
-		if metadata && isASCII(spelling) {
+		if isASCII(spelling) {
 			in(fieldFolded, foldedAnalyzer, spelling, boost)
 		}
 	}
@@ -309,9 +308,9 @@ func isASCII(s string) bool {
 	return true
 }
 
-func phraseQuery(ph string, fields []field) query.Query {
+func phraseQuery(ph string) query.Query {
 	var alts []query.Query
-	for _, f := range fields {
+	for _, f := range textFields {
 		if f.name == fieldTranscriptSV {
 			// Every neighbouring pair of the phrase's words, looked up
 			// in the pairs field.
@@ -368,7 +367,7 @@ func (ix *Index) Search(r Request) (*Result, error) {
 	if err := ix.correct(&p); err != nil {
 		return nil, err
 	}
-	text := textQueries(p, textFields, true)
+	text := textQueries(p)
 	must := append([]query.Query{termIn(fieldVisibility, vis...)}, text...)
 	for field, v := range map[string]string{fieldTopic: r.Topic, fieldYear: r.Year, fieldOrgFacet: r.Organiser,
 		fieldSubtitled: r.Subtitled, fieldLanguage: r.Lang} {
@@ -417,8 +416,7 @@ func (ix *Index) Search(r Request) (*Result, error) {
 	// Where in the transcripts the words were said, for this page's hits
 	// only: asking for term locations in the first search would collect
 	// them for every matching webinar.
-	said := bleve.NewDisjunctionQuery(textQueries(p, transcriptTextFields, false)...)
-	byID, err := ix.momentsOf(ids, said)
+	byID, err := ix.momentsOf(ids, p)
 	if err != nil {
 		return nil, err
 	}
@@ -471,64 +469,46 @@ func (pf *pendingFacets) wait() (map[string][]FacetCount, error) {
 	return pf.counts, pf.err
 }
 
-// textQueries are the queries for each word and phrase in fields.
-func textQueries(p parsed, fields []field, metadata bool) []query.Query {
+// textQueries are the queries for each word and phrase of p.
+func textQueries(p parsed) []query.Query {
 	var text []query.Query
 	for i, w := range p.words {
-		text = append(text, wordQuery(p.terms, w, p.corrections[i], fields, metadata))
+		text = append(text, wordQuery(p.terms, w, p.corrections[i]))
 	}
 	for _, ph := range p.phrases {
-		text = append(text, phraseQuery(ph, fields))
+		text = append(text, phraseQuery(ph))
 	}
 	return text
 }
 
 // momentsOf finds the moments in the transcripts of the webinars ids
-// where said matched.
-func (ix *Index) momentsOf(ids []string, said query.Query) (map[string][]Moment, error) {
-	q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), said)
-	req := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
-	req.IncludeLocations = true
-	req.Score = "none"
-	found, err := ix.idx.Search(req)
+// where the words of p were said.
+func (ix *Index) momentsOf(ids []string, p parsed) (map[string][]Moment, error) {
+	found, err := ix.locate(ids, momentTerms(p))
 	if err != nil {
 		return nil, err
 	}
 	byID := map[string][]Moment{}
 	var scratch cueCounts
-	for _, h := range found.Hits {
-		if !hasTranscriptHit(h) {
-			continue
-		}
-		side, readAt := ix.transcripts.get(h.ID)
+	for id, where := range found {
+		side, readAt := ix.transcripts.get(id)
 		if side == nil {
-			doc, err := ix.idx.Document(sideID(h.ID))
+			doc, err := ix.idx.Document(sideID(id))
 			if err != nil || doc == nil {
 				continue
 			}
 			side = readSide(doc)
-			ix.transcripts.put(h.ID, side, readAt)
+			ix.transcripts.put(id, side, readAt)
 		}
-		byID[h.ID] = moments(h, side, &scratch)
+		byID[id] = moments(where, side, &scratch)
 	}
 	return byID, nil
-}
-
-func hasTranscriptHit(h *search.DocumentMatch) bool {
-	for _, tf := range transcriptFields {
-		for _, f := range tf.indexed {
-			if len(h.Locations[f]) > 0 {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // moments finds the cues where a hit's transcript matched: those with
 // the most matched words first, then the earliest. Matches are counted per
 // cue first; only the cues shown are then cut into pieces.
-func moments(h *search.DocumentMatch, side *sideTranscripts, scratch *cueCounts) []Moment {
+func moments(where spans, side *sideTranscripts, scratch *cueCounts) []Moment {
 	type pick struct {
 		track, cue, count int
 		startMS           int64
@@ -550,14 +530,12 @@ func moments(h *search.DocumentMatch, side *sideTranscripts, scratch *cueCounts)
 		}
 		var counts []uint32
 		for _, f := range tf.indexed {
-			for _, termLocs := range h.Locations[f] {
-				for _, l := range termLocs {
-					if i := t.cueAt(int(l.Start)); i >= 0 {
-						if counts == nil {
-							counts = scratch.counts(len(t.offsets))
-						}
-						counts[i]++
+			for _, sp := range where[f] {
+				if i := t.cueAt(sp[0]); i >= 0 {
+					if counts == nil {
+						counts = scratch.counts(len(t.offsets))
 					}
+					counts[i]++
 				}
 			}
 		}
@@ -580,17 +558,15 @@ func moments(h *search.DocumentMatch, side *sideTranscripts, scratch *cueCounts)
 	for _, p := range best {
 		t := side[p.track].t
 		text, base := t.line(p.cue)
-		var spans [][2]int
+		var marks [][2]int
 		for _, f := range transcriptFields[p.track].indexed {
-			for _, termLocs := range h.Locations[f] {
-				for _, l := range termLocs {
-					if start := int(l.Start); start >= base && start < base+len(text) {
-						spans = append(spans, [2]int{start, int(l.End)})
-					}
+			for _, sp := range where[f] {
+				if sp[0] >= base && sp[0] < base+len(text) {
+					marks = append(marks, sp)
 				}
 			}
 		}
-		out = append(out, Moment{Lang: side[p.track].lang, StartMS: p.startMS, Pieces: pieces(text, base, spans)})
+		out = append(out, Moment{Lang: side[p.track].lang, StartMS: p.startMS, Pieces: pieces(text, base, marks)})
 	}
 	return out
 }
