@@ -243,22 +243,9 @@ func TestMongoDBDownAndBack(t *testing.T) {
 
 	metricsAddr := fmt.Sprintf("127.0.0.1:%d", freeTCPPort(t))
 	p := &portalProcess{t: t, bin: bin, dataDir: t.TempDir(), port: freeTCPPort(t)}
-	env := []string{"MONGODB_URI=" + db.URI, "MONGO_TIMEOUT=2s", "METRICS_ADDR=" + metricsAddr}
-	runCmd := func(stdin string, args ...string) string {
-		cmd := exec.Command(p.bin, args...)
-		cmd.Env = append(p.env(), env...)
-		cmd.Stdin = strings.NewReader(stdin)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("portal %v: %v\n%s", args, err, stderr.String())
-		}
-		return strings.TrimSpace(string(out))
-	}
-	runCmd("ett långt lösenord\n", "user", "add", "--email", "drift@smakom.example", "--role", "staff", "--password-stdin")
-	token := runCmd("", "token", "create", "--email", "drift@smakom.example", "--name", "test")
-	p.startWith(env...)
+	p.extra = []string{"MONGODB_URI=" + db.URI, "MONGO_TIMEOUT=2s", "METRICS_ADDR=" + metricsAddr}
+	token := p.staffToken()
+	p.start()
 	slug, _ := p.publishRecording(token, "Databasen försvinner", 2<<20)
 
 	client := &http.Client{Timeout: 20 * time.Second} // a hang fails, it does not stall the test
@@ -503,23 +490,10 @@ func TestS3DownAndBack(t *testing.T) {
 	defer func() { proxy.stop() }()
 
 	p := &portalProcess{t: t, bin: bin, dataDir: t.TempDir(), port: freeTCPPort(t)}
-	env := []string{"S3_ENDPOINT=" + proxy.addr, "S3_ACCESS_KEY=" + s3.User, "S3_SECRET_KEY=" + s3.Password,
+	p.extra = []string{"S3_ENDPOINT=" + proxy.addr, "S3_ACCESS_KEY=" + s3.User, "S3_SECRET_KEY=" + s3.Password,
 		"MONGO_TIMEOUT=2s", "S3_TIMEOUT=2s"}
-	runCmd := func(stdin string, args ...string) string {
-		cmd := exec.Command(p.bin, args...)
-		cmd.Env = append(p.env(), env...)
-		cmd.Stdin = strings.NewReader(stdin)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("portal %v: %v\n%s", args, err, stderr.String())
-		}
-		return strings.TrimSpace(string(out))
-	}
-	runCmd("ett långt lösenord\n", "user", "add", "--email", "drift@smakom.example", "--role", "staff", "--password-stdin")
-	token := runCmd("", "token", "create", "--email", "drift@smakom.example", "--name", "test")
-	p.startWith(env...)
+	token := p.staffToken()
+	p.start()
 	slug, data := p.publishRecording(token, "Lagringen försvinner", 2<<20)
 
 	client := &http.Client{Timeout: 30 * time.Second} // a hang fails, it does not stall the test

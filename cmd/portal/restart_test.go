@@ -81,24 +81,11 @@ func (p *portalProcess) command(stdin string, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
+// start runs the portal with p's environment and waits until it is ready
+// (see startWith).
 func (p *portalProcess) start() {
 	p.t.Helper()
-	p.cmd = exec.Command(p.bin, "serve")
-	p.cmd.Env = p.env()
-	p.cmd.Stdout, p.cmd.Stderr = &p.log, &p.log
-	if err := p.cmd.Start(); err != nil {
-		p.t.Fatal(err)
-	}
-	for i := 0; i < 200; i++ {
-		if res, err := http.Get(p.url("/readyz")); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	p.t.Fatalf("portal did not become ready:\n%s", p.log.String())
+	p.startWith()
 }
 
 func (p *portalProcess) kill() {
