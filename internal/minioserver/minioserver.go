@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/smakom/webinar-portal/internal/healthcheck"
 )
 
 // minioStartTimeout bounds how long MinIO may take to answer its liveness
@@ -159,27 +160,11 @@ func start(ctx context.Context, bin, dir, user, password, addr string) (*Server,
 }
 
 func (s *Server) waitLive(ctx context.Context) error {
-	client := &http.Client{Timeout: 2 * time.Second}
-	url := "http://" + s.Addr + "/minio/health/live"
-	deadline := time.Now().Add(minioStartTimeout)
-	for time.Now().Before(deadline) {
-		select {
-		case <-s.exited:
-			return fmt.Errorf("exited during start (%v)", s.cmd.ProcessState)
-		case <-ctx.Done():
-			return ctx.Err()
-		default:
-		}
-		resp, err := client.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
+	err := healthcheck.Wait(ctx, "http://"+s.Addr+"/minio/health/live", s.exited, minioStartTimeout, 2*time.Second)
+	if errors.Is(err, healthcheck.ErrExited) {
+		return fmt.Errorf("exited during start (%v)", s.cmd.ProcessState)
 	}
-	return fmt.Errorf("no answer from %s within %v", url, minioStartTimeout)
+	return err
 }
 
 // Stop kills the process group and waits for MinIO to be reaped, so its

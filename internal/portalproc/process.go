@@ -2,9 +2,9 @@ package portalproc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/smakom/webinar-portal/internal/healthcheck"
 )
 
 // startTimeout bounds the wait for /readyz; the embedded servers start
@@ -96,26 +98,11 @@ func (p *Process) LogPath() string { return p.logPath }
 func (p *Process) LogTail(max int64) string { return tail(p.logPath, max) }
 
 func (p *Process) waitReady(ctx context.Context) error {
-	client := &http.Client{Timeout: 5 * time.Second}
-	deadline := time.Now().Add(startTimeout)
-	for time.Now().Before(deadline) {
-		select {
-		case <-p.exited:
-			return fmt.Errorf("portal exited during start (%v)", p.cmd.ProcessState)
-		case <-ctx.Done():
-			return ctx.Err()
-		default:
-		}
-		res, err := client.Get(p.URL() + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
+	err := healthcheck.Wait(ctx, p.URL()+"/readyz", p.exited, startTimeout, 5*time.Second)
+	if errors.Is(err, healthcheck.ErrExited) {
+		return fmt.Errorf("portal exited during start (%v)", p.cmd.ProcessState)
 	}
-	return fmt.Errorf("portal not ready within %v", startTimeout)
+	return err
 }
 
 // Stop sends SIGTERM to the portal's process group, waits up to the
