@@ -40,9 +40,12 @@ func momentTerms(p parsed) []fieldTerm {
 		}
 	}
 	for _, ph := range p.phrases {
-		add(fieldPairsSV, pairsAnalyzer, ph)
-		for _, f := range transcriptTextFields[1:] {
-			add(f.name, f.analyzer, ph)
+		for _, f := range transcriptTextFields {
+			if f.name == fieldTranscriptSV {
+				add(fieldPairsSV, pairsAnalyzer, ph)
+			} else {
+				add(f.name, f.analyzer, ph)
+			}
 		}
 	}
 	return out
