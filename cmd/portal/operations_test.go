@@ -324,8 +324,17 @@ func TestMongoDBDownAndBack(t *testing.T) {
 	if strings.Contains(body, "server selection") || strings.Contains(body, mongoAddr) {
 		t.Errorf("503 page shows the internal error:\n%s", body)
 	}
-	// The log has the cause, under the id the visitor can quote.
-	if id := res.Header.Get("X-Request-Id"); !strings.Contains(p.log.String(), `"msg":"request failed: storage unavailable","request_id":"`+id+`"`) {
+	// The log has the cause, under the id the visitor can quote. The
+	// line travels through the process's stderr pipe, so it may arrive
+	// just after the answer.
+	id := res.Header.Get("X-Request-Id")
+	logged := func() bool {
+		return strings.Contains(p.log.String(), `"msg":"request failed: storage unavailable","request_id":"`+id+`"`)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !logged() && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !logged() {
 		t.Errorf("no log line with the cause names request %s:\n%s", id, p.log.String())
 	}
 	res, body, took = get("/wishes?lang=en")
