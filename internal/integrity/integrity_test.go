@@ -643,7 +643,7 @@ func TestRunPeriodically(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		RunPeriodically(ctx, f, 20*time.Millisecond, log)
+		RunPeriodically(ctx, f, 20*time.Millisecond, 0, log)
 		close(done)
 	}()
 	for i := range 3 {
