@@ -673,3 +673,31 @@ func TestRunPeriodically(t *testing.T) {
 		}
 	}
 }
+
+// TestRunPeriodicallyGrace: a grace given (SWEEP_GRACE) is the one every
+// sweep uses.
+func TestRunPeriodicallyGrace(t *testing.T) {
+	f := &fakeSweeper{swept: make(chan struct{}, 10)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		RunPeriodically(ctx, f, 20*time.Millisecond, 5*time.Minute, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		close(done)
+	}()
+	for i := range 2 {
+		select {
+		case <-f.swept:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("sweep %d did not happen", i+1)
+		}
+	}
+	cancel()
+	<-done
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, o := range f.opts {
+		if o != (SweepOptions{Grace: 5 * time.Minute}) {
+			t.Errorf("swept with %+v; want a grace of 5m", o)
+		}
+	}
+}
