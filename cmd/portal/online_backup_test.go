@@ -138,6 +138,33 @@ func TestBackupOnlineEmbedded(t *testing.T) {
 		t.Fatalf("the store holds too little to test with: %d objects, %v", len(want.objects), want.docs)
 	}
 
+	// Without the run file (a holder that publishes nothing) the command
+	// fails at once as before, and with one naming servers that do not
+	// answer it says so instead of reading an empty store.
+	published, err := os.ReadFile(runPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(runPath); err != nil {
+		t.Fatal(err)
+	}
+	_, err = runCommand(t, "", "backup", "--out", filepath.Join(t.TempDir(), "x.tar"))
+	if !errors.Is(err, embedded.ErrLocked) || !strings.Contains(err.Error(), "Stop the running portal first") {
+		t.Errorf("backup against a lock holder without run file = %v; want embedded.ErrLocked", err)
+	}
+	dead := `{"pid": 1, "mongodb_uri": "mongodb://127.0.0.1:` + strconv.Itoa(freeTCPPort(t)) + `/", "s3_endpoint": "127.0.0.1:` +
+		strconv.Itoa(freeTCPPort(t)) + `", "s3_access_key": "portal", "s3_secret_key": "x"}`
+	if err := os.WriteFile(runPath, []byte(dead), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = runCommand(t, "", "backup", "--out", filepath.Join(t.TempDir(), "x.tar"))
+	if err == nil || !strings.Contains(err.Error(), "do not answer") {
+		t.Errorf("backup through a run file naming dead servers = %v; want \"do not answer\"", err)
+	}
+	if err := os.WriteFile(runPath, published, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
 	stop, served := make(chan struct{}), make(chan int)
 	go readWhile(t, p, rec.slug, stop, served)
 	archive := filepath.Join(t.TempDir(), "online.tar.gz")
