@@ -17,7 +17,8 @@ import (
 
 // backupCommand writes the whole store into one archive: a plain tar, or
 // gzip-compressed when the name ends in .tar.gz or .tgz. It works against
-// a running portal's external servers or on a stopped embedded one.
+// a running portal's external servers, a running portal's embedded ones
+// (through DATA_DIR/run.json) or a stopped embedded store.
 func backupCommand(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	out := fs.String("out", "", "archive to write: FILE.tar, or FILE.tar.gz / FILE.tgz for gzip")
@@ -38,7 +39,7 @@ func backupCommand(ctx context.Context, args []string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("backup: %s already exists; choose another name", path)
 	}
-	st, err := adminStack(ctx)
+	st, err := onlineStack(ctx)
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,8 @@ Usage:
                                 subtitle tracks older than the grace period
   portal reindex                rebuild the search index (DATA_DIR/search) from the database
   portal backup --out FILE      write every collection (but sessions) and every object into one
-                                archive with SHA-256 sums (FILE.tar; FILE.tar.gz or .tgz: gzip)
+                                archive with SHA-256 sums (FILE.tar; FILE.tar.gz or .tgz: gzip);
+                                works while the portal runs, also on the embedded default
   portal restore FILE           load an archive (FILE, or - for standard input) into an EMPTY
                                 store, checking every sum; on any error nothing is left restored
   portal mail test --to ADDR    send a test mail with the SMTP_ settings and say how it went

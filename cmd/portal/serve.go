@@ -67,6 +67,11 @@ func serve(ctx context.Context, args []string) error {
 	defer st.close()
 	if st.embedded != nil {
 		log.Info("embedded storage started", "data_dir", cfg.DataDir, "mongodb", st.embedded.MongoURI, "s3", st.embedded.S3Endpoint)
+		// portal backup finds the servers through it while DATA_DIR is
+		// locked; st.close removes it.
+		if err := st.embedded.WriteRunFile(); err != nil {
+			log.Warn("run file not written: portal backup cannot run while the portal serves", "err", err)
+		}
 	}
 
 	if *withDemo {
@@ -154,8 +159,12 @@ func serve(ctx context.Context, args []string) error {
 	}
 	go housekeeping(ctx, st, log)
 	// Remove abandoned resumable uploads, abort stale multipart uploads,
-	// remove orphaned objects and tracks.
-	go integrity.RunPeriodically(ctx, newChecker(st), integrity.DefaultInterval, log)
+	// remove orphaned objects and tracks, every SWEEP_INTERVAL.
+	if cfg.SweepGrace < cfg.UploadTimeout {
+		log.Warn("SWEEP_GRACE is shorter than UPLOAD_TIMEOUT: the sweeper may abort an upload that is still running",
+			"sweep_grace", cfg.SweepGrace.String(), "upload_timeout", cfg.UploadTimeout.String())
+	}
+	go integrity.RunPeriodically(ctx, newChecker(st), cfg.SweepInterval, cfg.SweepGrace, log)
 
 	url := fmt.Sprintf("http://localhost:%d/", cfg.Port)
 	log.Info("portal ready", "url", url, "startup_ms", time.Since(start).Milliseconds())

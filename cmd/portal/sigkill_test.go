@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"io"
 	"net/http"
 	"os"
@@ -43,19 +44,33 @@ func TestSIGKILLDuringUploadsAndStreams(t *testing.T) {
 	}
 
 	// Viewers read the committed recording slowly...
+	type seen struct {
+		status int
+		n      int64
+		sum    []byte // SHA-256 of the bytes received
+		err    error
+	}
 	var viewers sync.WaitGroup
-	for range 3 {
+	views := make([]seen, 3)
+	for i := range views {
 		viewers.Add(1)
 		go func() {
 			defer viewers.Done()
 			res, err := http.Get(p.url("/webinars/klar/recording"))
 			if err != nil {
+				views[i].err = err
 				return
 			}
 			defer res.Body.Close()
+			views[i].status = res.StatusCode
+			h := sha256.New()
 			buf := make([]byte, 64<<10)
 			for {
-				if _, err := res.Body.Read(buf); err != nil {
+				n, err := res.Body.Read(buf)
+				h.Write(buf[:n])
+				views[i].n += int64(n)
+				if err != nil {
+					views[i].sum = h.Sum(nil)
 					return
 				}
 				time.Sleep(20 * time.Millisecond)
@@ -82,7 +97,26 @@ func TestSIGKILLDuringUploadsAndStreams(t *testing.T) {
 	p.kill()
 	w.CloseWithError(io.ErrClosedPipe)
 	<-uploadDone
-	viewers.Wait() // every viewer's connection ended; none hangs
+	// Every viewer's connection ends (none hangs), and what each got
+	// before the kill is the recording's first bytes.
+	viewersDone := make(chan struct{})
+	go func() { viewers.Wait(); close(viewersDone) }()
+	select {
+	case <-viewersDone:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("a viewer's stream still hangs 2 minutes after SIGKILL")
+	}
+	for i, v := range views {
+		if v.err != nil || v.status != http.StatusOK {
+			t.Errorf("viewer %d: %d %v", i, v.status, v.err)
+			continue
+		}
+		want := sha256.Sum256(committed[:min(v.n, int64(len(committed)))])
+		if v.n == 0 || v.n > int64(len(committed)) || !bytes.Equal(v.sum, want[:]) {
+			t.Errorf("viewer %d got %d bytes that are not the first %d bytes of the recording", i, v.n, v.n)
+		}
+		t.Logf("viewer %d received %d of %d bytes before the kill, a correct prefix", i, v.n, len(committed))
+	}
 
 	p.start()
 	res = p.request(http.MethodGet, "/webinars/klar/recording", "", nil, nil)
@@ -103,11 +137,21 @@ func TestSIGKILLDuringUploadsAndStreams(t *testing.T) {
 	if out := p.command("", "verify"); !strings.Contains(out, "0 problems") {
 		t.Errorf("verify after SIGKILL:\n%s", out)
 	}
-	out := p.command("", "sweep", "--grace", "0s")
+	// The kill left something half-done (the cut upload's multipart
+	// upload, or its object), and the first sweep removes it.
+	out := p.command("", "sweep", "--dry-run", "--grace", "0s")
+	before := sweptCounts(t, out)
+	if before[1]+before[2] == 0 {
+		t.Errorf("the dry run after SIGKILL lists no unfinished upload or orphaned object:\n%s", out)
+	}
+	out = p.command("", "sweep", "--grace", "0s")
 	t.Logf("sweep after SIGKILL: %s", out)
+	if c := sweptCounts(t, out); c != before {
+		t.Errorf("the sweep removed %v (resumable, unfinished, orphaned, tracks); the dry run listed %v", c, before)
+	}
 	out = p.command("", "sweep", "--dry-run", "--grace", "0s")
-	if !strings.Contains(out, "0 unfinished uploads") || !strings.Contains(out, "0 orphaned objects") {
-		t.Errorf("after sweeping, half-done work remains:\n%s", out)
+	if c := sweptCounts(t, out); c != [4]int{} {
+		t.Errorf("after sweeping, half-done work remains %v:\n%s", c, out)
 	}
 	if entries, _ := os.ReadDir(filepath.Join(p.dataDir, "uploads")); len(entries) > 0 {
 		t.Errorf("the upload folder keeps %d entries", len(entries))

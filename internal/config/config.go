@@ -91,6 +91,11 @@ type Config struct {
 	// MaxConcurrentUploads is how many uploads (raw and resumable) run at
 	// once; more get 503 with Retry-After.
 	MaxConcurrentUploads int
+
+	// SweepInterval is how often the running portal sweeps leftovers of
+	// crashed uploads; SweepGrace is how old a leftover must be first
+	// (the defaults are integrity.DefaultInterval and DefaultGrace).
+	SweepInterval, SweepGrace time.Duration
 }
 
 // Embedded reports whether the portal runs its own MongoDB-wire and S3 servers.
@@ -166,6 +171,9 @@ func Load(getenv func(string) string) (Config, error) {
 		MongoTimeout:         r.duration("MONGO_TIMEOUT", 10*time.Second),
 		S3Timeout:            r.duration("S3_TIMEOUT", time.Minute),
 		MaxConcurrentUploads: r.int("MAX_CONCURRENT_UPLOADS", 4, 1, 1000),
+
+		SweepInterval: r.duration("SWEEP_INTERVAL", time.Hour),
+		SweepGrace:    r.duration("SWEEP_GRACE", 24*time.Hour),
 	}
 	if r.err != nil {
 		return Config{}, r.err
@@ -261,6 +269,12 @@ func (c Config) validate() error {
 	}
 	if c.S3Timeout < 100*time.Millisecond || c.S3Timeout > 10*time.Minute {
 		return &Error{"S3_TIMEOUT", "must be between 100ms and 10m"}
+	}
+	if c.SweepInterval < time.Second {
+		return &Error{"SWEEP_INTERVAL", "must be at least 1s"}
+	}
+	if c.SweepGrace < time.Second {
+		return &Error{"SWEEP_GRACE", "must be at least 1s"}
 	}
 	return nil
 }

@@ -39,6 +39,8 @@ type Servers struct {
 	wg       sync.WaitGroup
 	lockFile *os.File
 	stopOnce sync.Once
+	dataDir  string // absolute
+	wroteRun bool   // this process wrote dataDir/run.json
 }
 
 // ErrLocked is returned when another process already uses the data directory.
@@ -77,7 +79,13 @@ func StartOnly(ctx context.Context, dataDir string, logger *slog.Logger, mongo, 
 	if err != nil {
 		return nil, err
 	}
-	s := &Servers{lockFile: lock}
+	// A run file left by a portal that crashed names servers that are
+	// gone; the lock's new holder removes it before anyone reads it.
+	if err := removeRunFile(abs); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("remove stale run file: %w", err)
+	}
+	s := &Servers{lockFile: lock, dataDir: abs}
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 
@@ -256,6 +264,10 @@ func waitHTTP(addr string, errc <-chan error) error {
 // Disconnect MongoDB clients first: FerretDB waits for open connections.
 func (s *Servers) Stop() {
 	s.stopOnce.Do(func() {
+		// First, so no command connects to servers that are stopping.
+		if s.wroteRun {
+			_ = removeRunFile(s.dataDir)
+		}
 		if s.cancel != nil {
 			s.cancel()
 		}

@@ -643,7 +643,7 @@ func TestRunPeriodically(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		RunPeriodically(ctx, f, 20*time.Millisecond, log)
+		RunPeriodically(ctx, f, 20*time.Millisecond, 0, log)
 		close(done)
 	}()
 	for i := range 3 {
@@ -670,6 +670,34 @@ func TestRunPeriodically(t *testing.T) {
 	for _, want := range []string{"orphaned object removed", "webinars/x/recording-1.mp4", "S3 unreachable"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("log does not contain %q:\n%s", want, text)
+		}
+	}
+}
+
+// TestRunPeriodicallyGrace: a grace given (SWEEP_GRACE) is the one every
+// sweep uses.
+func TestRunPeriodicallyGrace(t *testing.T) {
+	f := &fakeSweeper{swept: make(chan struct{}, 10)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		RunPeriodically(ctx, f, 20*time.Millisecond, 5*time.Minute, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		close(done)
+	}()
+	for i := range 2 {
+		select {
+		case <-f.swept:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("sweep %d did not happen", i+1)
+		}
+	}
+	cancel()
+	<-done
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, o := range f.opts {
+		if o != (SweepOptions{Grace: 5 * time.Minute}) {
+			t.Errorf("swept with %+v; want a grace of 5m", o)
 		}
 	}
 }

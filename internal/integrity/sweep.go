@@ -248,17 +248,21 @@ type Sweeper interface {
 	Sweep(ctx context.Context, opts SweepOptions) (Report, error)
 }
 
-// RunPeriodically sweeps with DefaultGrace at once and then every interval
-// (DefaultInterval when interval <= 0) until ctx ends, logging what it
-// removed and what failed. Run it in its own goroutine.
-func RunPeriodically(ctx context.Context, s Sweeper, interval time.Duration, log *slog.Logger) {
+// RunPeriodically sweeps leftovers older than grace (DefaultGrace when
+// grace <= 0) at once and then every interval (DefaultInterval when
+// interval <= 0) until ctx ends, logging what it removed and what failed.
+// Run it in its own goroutine.
+func RunPeriodically(ctx context.Context, s Sweeper, interval, grace time.Duration, log *slog.Logger) {
 	if interval <= 0 {
 		interval = DefaultInterval
+	}
+	if grace <= 0 {
+		grace = DefaultGrace
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		sweepOnce(ctx, s, log)
+		sweepOnce(ctx, s, grace, log)
 		select {
 		case <-ctx.Done():
 			return
@@ -270,12 +274,12 @@ func RunPeriodically(ctx context.Context, s Sweeper, interval time.Duration, log
 // sweepTimeout bounds one periodic sweep.
 const sweepTimeout = 30 * time.Minute
 
-func sweepOnce(ctx context.Context, s Sweeper, log *slog.Logger) {
+func sweepOnce(ctx context.Context, s Sweeper, grace time.Duration, log *slog.Logger) {
 	start := time.Now()
 	// Bounded, so a store that hangs cannot stop every later sweep.
 	sctx, cancel := context.WithTimeout(ctx, sweepTimeout)
 	defer cancel()
-	rep, err := s.Sweep(sctx, SweepOptions{Grace: DefaultGrace})
+	rep, err := s.Sweep(sctx, SweepOptions{Grace: grace})
 	if ctx.Err() != nil {
 		return // shutting down
 	}
