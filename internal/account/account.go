@@ -133,9 +133,9 @@ func ValidatePassword(password string) error {
 type Service struct {
 	users, sessions, tokens, links *mongo.Collection
 	// linkUses holds one marker per used link, under the link's id.
-	linkUses *mongo.Collection
-	sessionTTL, sessionIdle        time.Duration
-	now                            func() time.Time
+	linkUses                *mongo.Collection
+	sessionTTL, sessionIdle time.Duration
+	now                     func() time.Time
 	// dummyHash makes a login for an unknown email cost as much as a real one.
 	dummyHash string
 }
