@@ -28,6 +28,9 @@ const MaxTokenName = 100
 // ErrTokenName: a token needs a name of at most MaxTokenName characters.
 var ErrTokenName = fmt.Errorf("token name must not be empty and at most %d characters", MaxTokenName)
 
+// ErrBadRef: a reference is at least 8 hex digits.
+var ErrBadRef = errors.New("give at least 8 characters of the token's reference (portal token list)")
+
 // ErrNotOwner: the token belongs to someone else.
 var ErrNotOwner = errors.New("the token belongs to another user")
 
@@ -67,7 +70,7 @@ func (s *Service) RevokeToken(ctx context.Context, ref string) (TokenInfo, error
 func (s *Service) RevokeTokenOf(ctx context.Context, ref, ownerID string) (TokenInfo, error) {
 	ref = strings.ToLower(strings.TrimSpace(ref))
 	if len(ref) < 8 || strings.Trim(ref, "0123456789abcdef") != "" {
-		return TokenInfo{}, errors.New("give at least 8 characters of the token's reference (portal token list)")
+		return TokenInfo{}, ErrBadRef
 	}
 	tokens, err := s.allTokens(ctx, "")
 	if err != nil {
