@@ -116,7 +116,7 @@ var (
 		}
 		return staffPage(who, vis)
 	}
-		// badPassword: a wrong password is refused whoever sends it.
+	// badPassword: a wrong password is refused whoever sends it.
 	badPassword = func(string, webinar.Visibility) outcome { return unauthorized }
 )
 
