@@ -190,3 +190,31 @@ func TestTokensOfOneUserAndOwnership(t *testing.T) {
 		t.Errorf("revoked token: %v", err)
 	}
 }
+
+// TestTwoAdminsDemotedAtOnce: two admins demoted at the same moment never
+// leave the portal without an admin.
+func TestTwoAdminsDemotedAtOnce(t *testing.T) {
+	s, _ := newService(t)
+	ctx := testCtx(t)
+	for round := range 10 {
+		a := addUser(t, s, "a"+string(rune('a'+round))+"@kommun.se", RoleAdmin, "ett långt lösenord")
+		b := addUser(t, s, "b"+string(rune('a'+round))+"@kommun.se", RoleAdmin, "ett långt lösenord")
+		var wg sync.WaitGroup
+		for _, id := range []string{a.ID, b.ID} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _ = s.SetRole(ctx, id, RoleStaff)
+			}()
+		}
+		wg.Wait()
+		if ok, err := s.HasAdmin(ctx); err != nil || !ok {
+			t.Fatalf("round %d: no admin left (%v)", round, err)
+		}
+		// Next round starts without admins.
+		if _, err := s.users.UpdateMany(ctx, map[string]any{"_id": map[string]any{"$in": []string{a.ID, b.ID}}},
+			map[string]any{"$set": map[string]any{"role": RoleStaff}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

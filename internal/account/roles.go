@@ -47,6 +47,20 @@ func (s *Service) SetRole(ctx context.Context, userID string, role Role) (User, 
 	if res.ModifiedCount != 1 {
 		return User{}, errors.New("the account changed meanwhile: try again")
 	}
+	if u.Role == RoleAdmin {
+		// Two admins demoted at the same moment could each have counted
+		// the other: check again, and undo if no admin is left.
+		left, err := s.users.CountDocuments(ctx, bson.M{"role": RoleAdmin, "disabled": bson.M{"$ne": true}})
+		if err != nil {
+			return User{}, fmt.Errorf("count admins: %w", err)
+		}
+		if left == 0 {
+			if _, err := s.users.UpdateByID(ctx, u.ID, bson.M{"$set": bson.M{"role": RoleAdmin}}); err != nil {
+				return User{}, fmt.Errorf("restore admin: %w", err)
+			}
+			return User{}, ErrLastAdmin
+		}
+	}
 	if err := s.EndUserSessions(ctx, u.ID, ""); err != nil {
 		return User{}, err
 	}
