@@ -3,6 +3,7 @@
 //	portal [serve] [--demo]                 run the web portal (default)
 //	portal user add --email E --role R --password-stdin [--municipality M]
 //	portal user passwd --email E --password-stdin
+//	portal user role --email E --role R     change a role (ends the user's sessions)
 //	portal token create --email E --name N  print a staff API token
 //	portal token list | revoke --ref R      list or revoke API tokens
 //	portal verify                           check every object against its metadata
@@ -46,6 +47,8 @@ Usage:
   portal [serve] [--demo]       run the portal (--demo loads demo webinars into an empty store)
   portal user add --email E --role admin|staff|member --password-stdin [--municipality M]
   portal user passwd --email E --password-stdin
+  portal user role --email E --role admin|staff|member
+                                change an account's role; its sessions end (at least one admin stays)
   portal token create --email E --name N
   portal token list             list API tokens (reference, name, user, created)
   portal token revoke --ref R   revoke a token at once (R: its reference from token list)

@@ -36,8 +36,11 @@ func readPassword(r io.Reader) (string, error) {
 }
 
 func userCommand(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "role" {
+		return userRoleCommand(ctx, args)
+	}
 	if len(args) == 0 || (args[0] != "add" && args[0] != "passwd") {
-		return usageError{"user: expected \"add\" or \"passwd\""}
+		return usageError{"user: expected \"add\", \"passwd\" or \"role\""}
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
@@ -94,6 +97,46 @@ func userCommand(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "Created %s with role %s.\n", u.Email, u.Role)
 	return logCommand(ctx, st, fmt.Sprintf("skapade kontot %s med rollen %s", u.Email, u.Role), "user", args)
+}
+
+// userRoleCommand gives an account another role; its sessions end, and
+// the last active admin cannot be demoted.
+func userRoleCommand(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("user role", flag.ContinueOnError)
+	email := fs.String("email", "", "email address of the account")
+	roleName := fs.String("role", "", "admin, staff or member")
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError{err.Error()}
+	}
+	if *email == "" || *roleName == "" {
+		return usageError{"user role: --email and --role are required"}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("user role: unexpected argument %q", fs.Arg(0))}
+	}
+	role, err := account.ParseRole(*roleName)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	st, err := adminStack(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	u, err := st.accounts.UserByEmail(ctx, *email)
+	if err != nil {
+		return err
+	}
+	old, err := st.accounts.SetRole(ctx, u.ID, role)
+	if errors.Is(err, account.ErrSameRole) {
+		fmt.Fprintf(os.Stderr, "%s has the role %s already; nothing changed.\n", u.Email, role)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "%s: role %s → %s; the account's sessions have ended.\n", u.Email, old.Role, role)
+	return logCommand(ctx, st, fmt.Sprintf("ändrade rollen för %s från %s till %s", u.Email, old.Role, role), "user", args)
 }
 
 // logCommand records a change made with the portal command in the audit

@@ -93,6 +93,8 @@ type Token struct {
 	UserID    string    `bson:"user_id"`
 	Name      string    `bson:"name"`
 	CreatedAt time.Time `bson:"created_at"`
+	// LastUsed is written at most once a minute, like a session's.
+	LastUsed time.Time `bson:"last_used,omitempty"`
 }
 
 var (
@@ -130,8 +132,10 @@ func ValidatePassword(password string) error {
 // Service manages users, sessions and tokens.
 type Service struct {
 	users, sessions, tokens, links *mongo.Collection
-	sessionTTL, sessionIdle        time.Duration
-	now                            func() time.Time
+	// linkUses holds one marker per used link, under the link's id.
+	linkUses                *mongo.Collection
+	sessionTTL, sessionIdle time.Duration
+	now                     func() time.Time
 	// dummyHash makes a login for an unknown email cost as much as a real one.
 	dummyHash string
 }
@@ -144,6 +148,7 @@ func NewService(ctx context.Context, db *mongo.Database, sessionTTL time.Duratio
 		sessions:    db.Collection("sessions"),
 		tokens:      db.Collection("tokens"),
 		links:       db.Collection("account_links"),
+		linkUses:    db.Collection("account_link_uses"),
 		sessionTTL:  sessionTTL,
 		sessionIdle: DefaultSessionIdle,
 		now:         func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
@@ -220,6 +225,10 @@ func (s *Service) setPassword(ctx context.Context, userID, password, keep string
 	}
 	if _, err := s.users.UpdateByID(ctx, userID, bson.M{"$set": bson.M{"password_hash": hash}}); err != nil {
 		return fmt.Errorf("set password: %w", err)
+	}
+	// A link made before the change must not undo it.
+	if err := s.expireLinks(ctx, userID); err != nil {
+		return err
 	}
 	return s.EndUserSessions(ctx, userID, keep)
 }
@@ -374,6 +383,10 @@ func (s *Service) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	if _, err := s.links.DeleteMany(ctx, bson.M{"expires_at": bson.M{"$lt": now.Add(-30 * 24 * time.Hour)}}); err != nil {
 		return res.DeletedCount, fmt.Errorf("delete old links: %w", err)
 	}
+	// A used link's marker outlives its link's longest lifetime.
+	if _, err := s.linkUses.DeleteMany(ctx, bson.M{"at": bson.M{"$lt": now.Add(-90 * 24 * time.Hour)}}); err != nil {
+		return res.DeletedCount, fmt.Errorf("delete old link uses: %w", err)
+	}
 	return res.DeletedCount, nil
 }
 
@@ -384,19 +397,31 @@ func (s *Service) CreateToken(ctx context.Context, email, name string) (string, 
 	if err != nil {
 		return "", err
 	}
+	secret, _, err := s.CreateTokenFor(ctx, u.ID, name)
+	return secret, err
+}
+
+// CreateTokenFor makes an API token for the staff or admin user userID
+// and returns it with its description; only its hash is stored.
+func (s *Service) CreateTokenFor(ctx context.Context, userID, name string) (string, TokenInfo, error) {
+	u, err := s.userByID(ctx, userID)
+	if err != nil {
+		return "", TokenInfo{}, err
+	}
 	if !u.Role.IsStaff() {
-		return "", fmt.Errorf("user %s has role %s: API tokens are for staff and admin", u.Email, u.Role)
+		return "", TokenInfo{}, fmt.Errorf("user %s has role %s: API tokens are for staff and admin", u.Email, u.Role)
 	}
 	name = strings.TrimSpace(name)
-	if name == "" {
-		return "", errors.New("token name must not be empty")
+	if name == "" || len([]rune(name)) > MaxTokenName {
+		return "", TokenInfo{}, ErrTokenName
 	}
 	secret := "smk_" + randomSecret()
 	t := Token{ID: hashSecret(secret), UserID: u.ID, Name: name, CreatedAt: s.now()}
 	if _, err := s.tokens.InsertOne(ctx, t); err != nil {
-		return "", fmt.Errorf("insert token: %w", err)
+		return "", TokenInfo{}, fmt.Errorf("insert token: %w", err)
 	}
-	return secret, nil
+	info := TokenInfo{Ref: t.ID[:refLen], Name: t.Name, Email: u.Email, UserID: u.ID, CreatedAt: t.CreatedAt}
+	return secret, info, nil
 }
 
 // TokenUser returns the user an API token belongs to.
@@ -412,6 +437,13 @@ func (s *Service) TokenUser(ctx context.Context, secret string) (User, error) {
 	u, err := s.userByID(ctx, t.UserID)
 	if err == nil && u.Disabled {
 		return User{}, ErrNotFound
+	}
+	if err == nil {
+		if now := s.now(); now.Sub(t.LastUsed) >= lastSeenEvery {
+			if _, err := s.tokens.UpdateByID(ctx, t.ID, bson.M{"$set": bson.M{"last_used": now}}); err != nil {
+				return User{}, fmt.Errorf("token last used: %w", err)
+			}
+		}
 	}
 	return u, err
 }

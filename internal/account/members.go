@@ -142,6 +142,20 @@ func (s *Service) newLink(ctx context.Context, userID string, kind LinkKind, ttl
 	return secret, nil
 }
 
+// expireLinks ends every unused link of a user: a link made before a
+// password change or before the account was disabled must not work
+// afterwards. Expired rather than deleted, so the page says "expired"
+// and housekeeping removes them later.
+func (s *Service) expireLinks(ctx context.Context, userID string) error {
+	past := s.now().Add(-time.Millisecond)
+	_, err := s.links.UpdateMany(ctx, bson.M{"user_id": userID, "used": false, "expires_at": bson.M{"$gt": past}},
+		bson.M{"$set": bson.M{"expires_at": past}})
+	if err != nil {
+		return fmt.Errorf("expire links: %w", err)
+	}
+	return nil
+}
+
 // CheckLink returns the user a link of kind is for, without using it.
 func (s *Service) CheckLink(ctx context.Context, kind LinkKind, secret string) (User, error) {
 	_, u, err := s.liveLink(ctx, kind, secret)
@@ -190,13 +204,18 @@ func (s *Service) UseLink(ctx context.Context, kind LinkKind, secret, password s
 	if err != nil {
 		return User{}, err
 	}
-	// Only the request that flips Used goes on.
-	res, err := s.links.UpdateOne(ctx, bson.M{"_id": l.ID, "used": false}, bson.M{"$set": bson.M{"used": true}})
-	if err != nil {
+	// Only the request whose marker goes in first goes on: an insert
+	// under the link's id is atomic on the unique _id, where a
+	// conditional update is not on the embedded FerretDB (two
+	// concurrent updates of {used: false} can both succeed there).
+	if _, err := s.linkUses.InsertOne(ctx, bson.M{"_id": l.ID, "at": s.now()}); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return User{}, ErrLinkUsed
+		}
 		return User{}, fmt.Errorf("use link: %w", err)
 	}
-	if res.ModifiedCount != 1 {
-		return User{}, ErrLinkUsed
+	if _, err := s.links.UpdateOne(ctx, bson.M{"_id": l.ID}, bson.M{"$set": bson.M{"used": true}}); err != nil {
+		return User{}, fmt.Errorf("use link: %w", err)
 	}
 	if err := s.setPassword(ctx, u.ID, password, ""); err != nil {
 		return User{}, err
@@ -232,6 +251,9 @@ func (s *Service) SetDisabled(ctx context.Context, userID string, disabled bool)
 	}
 	u.Disabled = disabled
 	if disabled {
+		if err := s.expireLinks(ctx, userID); err != nil {
+			return User{}, err
+		}
 		if err := s.EndUserSessions(ctx, userID, ""); err != nil {
 			return User{}, err
 		}

@@ -16,9 +16,23 @@ import (
 type TokenInfo struct {
 	Ref       string
 	Name      string
-	Email     string
+	Email     string // the owner's
+	UserID    string // the owner's
 	CreatedAt time.Time
+	LastUsed  time.Time // zero: never used (or not since it was recorded)
 }
+
+// MaxTokenName is the longest name a token may have, in characters.
+const MaxTokenName = 100
+
+// ErrTokenName: a token needs a name of at most MaxTokenName characters.
+var ErrTokenName = fmt.Errorf("token name must not be empty and at most %d characters", MaxTokenName)
+
+// ErrBadRef: a reference is at least 8 hex digits.
+var ErrBadRef = errors.New("give at least 8 characters of the token's reference (portal token list)")
+
+// ErrNotOwner: the token belongs to someone else.
+var ErrNotOwner = errors.New("the token belongs to another user")
 
 // refLen is how much of a token's hash names it.
 const refLen = 12
@@ -28,7 +42,13 @@ var ErrAmbiguous = errors.New("the reference matches more than one token; give m
 
 // ListTokens lists every API token, oldest first.
 func (s *Service) ListTokens(ctx context.Context) ([]TokenInfo, error) {
-	tokens, err := s.allTokens(ctx)
+	return s.ListTokensOf(ctx, "")
+}
+
+// ListTokensOf lists the API tokens of userID (every token when empty),
+// oldest first.
+func (s *Service) ListTokensOf(ctx context.Context, userID string) ([]TokenInfo, error) {
+	tokens, err := s.allTokens(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -42,11 +62,17 @@ func (s *Service) ListTokens(ctx context.Context) ([]TokenInfo, error) {
 // RevokeToken deletes the token whose hash starts with ref (at least 8
 // characters); the token stops working at once.
 func (s *Service) RevokeToken(ctx context.Context, ref string) (TokenInfo, error) {
+	return s.RevokeTokenOf(ctx, ref, "")
+}
+
+// RevokeTokenOf revokes the token named by ref if it belongs to ownerID
+// (any token when ownerID is empty); someone else's gives ErrNotOwner.
+func (s *Service) RevokeTokenOf(ctx context.Context, ref, ownerID string) (TokenInfo, error) {
 	ref = strings.ToLower(strings.TrimSpace(ref))
 	if len(ref) < 8 || strings.Trim(ref, "0123456789abcdef") != "" {
-		return TokenInfo{}, errors.New("give at least 8 characters of the token's reference (portal token list)")
+		return TokenInfo{}, ErrBadRef
 	}
-	tokens, err := s.allTokens(ctx)
+	tokens, err := s.allTokens(ctx, "")
 	if err != nil {
 		return TokenInfo{}, err
 	}
@@ -63,14 +89,21 @@ func (s *Service) RevokeToken(ctx context.Context, ref string) (TokenInfo, error
 	default:
 		return TokenInfo{}, ErrAmbiguous
 	}
+	if ownerID != "" && match[0].UserID != ownerID {
+		return TokenInfo{}, ErrNotOwner
+	}
 	if _, err := s.tokens.DeleteOne(ctx, bson.M{"_id": match[0].ID}); err != nil {
 		return TokenInfo{}, fmt.Errorf("revoke token: %w", err)
 	}
 	return s.describe(ctx, match[0]), nil
 }
 
-func (s *Service) allTokens(ctx context.Context) ([]Token, error) {
-	cur, err := s.tokens.Find(ctx, bson.M{}, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}}))
+func (s *Service) allTokens(ctx context.Context, userID string) ([]Token, error) {
+	filter := bson.M{}
+	if userID != "" {
+		filter["user_id"] = userID
+	}
+	cur, err := s.tokens.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -82,7 +115,7 @@ func (s *Service) allTokens(ctx context.Context) ([]Token, error) {
 }
 
 func (s *Service) describe(ctx context.Context, t Token) TokenInfo {
-	info := TokenInfo{Ref: t.ID[:refLen], Name: t.Name, CreatedAt: t.CreatedAt}
+	info := TokenInfo{Ref: t.ID[:refLen], Name: t.Name, UserID: t.UserID, CreatedAt: t.CreatedAt, LastUsed: t.LastUsed}
 	if u, err := s.userByID(ctx, t.UserID); err == nil {
 		info.Email = u.Email
 	}

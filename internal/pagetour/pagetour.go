@@ -104,6 +104,7 @@ func Stops(slug string) []Stop {
 		{Name: "staff-wishes", Path: "/staff/wishes"},
 		{Name: "staff-audit", Path: "/staff/audit"},
 		{Name: "staff-accounts", Path: "/staff/accounts"},
+		{Name: "staff-tokens", Path: "/staff/tokens"},
 	} {
 		s.Who, s.Lang = Staff, "sv"
 		stops = append(stops, s)

@@ -36,6 +36,8 @@ var auditActions = map[string]string{
 	"POST /staff/webinars/:slug/poster":                 "laddade upp en affischbild",
 	"POST /staff/webinars/:slug/chapters":               "ändrade kapitlen",
 	"POST /staff/wishes/:id/status":                     "ändrade status på ett önskemål",
+	"POST /staff/wishes/:id":                            "besvarade ett önskemål (status, svar eller webbinarium)",
+	"POST /staff/wishes/merge":                          "slog ihop önskemål",
 	"POST /api/v1/webinars":                             "skapade webbinariet",
 	"PATCH /api/v1/webinars/:slug":                      "ändrade uppgifterna",
 	"DELETE /api/v1/webinars/:slug":                     "tog bort webbinariet",

@@ -109,6 +109,13 @@ var (
 		}
 		return seeable(who, vis)
 	}
+	// adminPage: staff pages only admins may use; staff get 403.
+	adminPage = func(who string, vis webinar.Visibility) outcome {
+		if who == "staff" {
+			return forbidden
+		}
+		return staffPage(who, vis)
+	}
 	// badPassword: a wrong password is refused whoever sends it.
 	badPassword = func(string, webinar.Visibility) outcome { return unauthorized }
 )
@@ -282,6 +289,20 @@ var matrixRules = map[string]rule{
 	"POST /staff/accounts/:id/disable": {expect: staffPage, send: onMember("/disable")},
 	"POST /staff/accounts/:id/enable":  {expect: staffPage, send: onMember("/enable")},
 	"POST /staff/accounts/:id/reset":   {expect: staffPage, send: onMember("/reset")},
+	// Roles are changed by admins only; staff get 403.
+	"POST /staff/accounts/:id/role": {expect: adminPage, send: func(m *matrix, who string, c *client, _ string, slug string) response {
+		u, err := m.p.accounts.AddUser(context.Background(), fmt.Sprintf("roll-%d@kommun.se", time.Now().UnixNano()), account.RoleMember, "ett långt lösenord")
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		return form("role", "staff")(m, who, c, "/staff/accounts/"+u.ID+"/role", slug)
+	}},
+	// API tokens: staff manage their own, admins everyone's.
+	"GET /staff/tokens":  {expect: staffPage},
+	"POST /staff/tokens": {expect: staffPage, send: form("name", "Matrisens skript")},
+	"POST /staff/tokens/:ref/revoke": {expect: staffPage, send: func(m *matrix, who string, c *client, _ string, slug string) response {
+		return form()(m, who, c, "/staff/tokens/"+m.tokenRef(who, c)+"/revoke", slug)
+	}},
 
 	"POST /api/v1/webinars": {expect: staffAPI, send: call(http.MethodPost, fiber.MIMEApplicationJSON,
 		jsonBody(map[string]any{"title": "API-matrisen", "held_at": "2024-05-06", "visibility": "draft"}))},
@@ -316,6 +337,33 @@ func onMember(action string) func(*matrix, string, *client, string, string) resp
 		}
 		return form()(m, who, c, "/staff/accounts/"+u.ID+action, slug)
 	}
+}
+
+// tokenRef makes an API token the viewer may revoke (their own, found
+// through the session) and returns its reference; for anonymous visitors
+// and members, a staff member's token.
+func (m *matrix) tokenRef(who string, c *client) string {
+	m.t.Helper()
+	ctx := context.Background()
+	owner := ""
+	if who == "staff" || who == "admin" {
+		u, err := m.p.accounts.SessionUser(ctx, c.cookies[sessionCookie])
+		if err != nil {
+			m.t.Fatalf("the %s session: %v", who, err)
+		}
+		owner = u.ID
+	} else {
+		u, err := m.p.accounts.AddUser(ctx, fmt.Sprintf("nyckel-%d@kommun.se", time.Now().UnixNano()), account.RoleStaff, "ett långt lösenord")
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		owner = u.ID
+	}
+	_, info, err := m.p.accounts.CreateTokenFor(ctx, owner, "matrisen")
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return info.Ref
 }
 
 // post sends a form, without the CSRF token when the matrix leaves it out.

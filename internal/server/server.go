@@ -317,6 +317,8 @@ func (s *Server) routes() {
 	staff.Post("/accounts/:id/disable", s.setAccountDisabled(true))
 	staff.Post("/accounts/:id/enable", s.setAccountDisabled(false))
 	staff.Post("/accounts/:id/reset", s.issueResetLink)
+	staff.Post("/accounts/:id/role", s.changeRole)
+	s.tokenRoutes(staff)
 
 	s.chapterRoutes(app, staff)
 

@@ -1,6 +1,7 @@
 package throttle
 
 import (
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -112,5 +113,50 @@ func TestMemoryIsBounded(t *testing.T) {
 	}
 	if n := l.Len(); n > maxKeys {
 		t.Errorf("%d keys kept, at most %d", n, maxKeys)
+	}
+}
+
+// TestIPBackoffDoublesAcrossAccounts: one IP trying many different
+// accounts (each only once, so no account's own count starts) waits
+// after 20 failures, and each further failure doubles the wait up to
+// the cap; another IP is not slowed at any point.
+func TestIPBackoffDoublesAcrossAccounts(t *testing.T) {
+	clk := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	l := NewLogin(clk.now)
+	account := func(i int) string { return "konto-" + string(rune('A'+i%26)) + string(rune('a'+i/26)) + "@kommun.se" }
+	for i := 0; i < 20; i++ {
+		if w := l.Attempt(account(i), "203.0.113.7"); w != 0 {
+			t.Fatalf("account %d from the IP waits %s within the free attempts", i, w)
+		}
+	}
+	want := time.Second
+	var waits []time.Duration
+	for i := 20; i < 60; i++ {
+		w := l.Attempt(account(i), "203.0.113.7")
+		if w != want {
+			t.Fatalf("after %d failures from the IP the wait is %s, want %s (so far %v)", i, w, want, waits)
+		}
+		waits = append(waits, w)
+		// Another IP (a new one each time, so its own count stays
+		// low): never slowed by this IP's count.
+		other := "198.51.100." + strconv.Itoa(i)
+		if ow := l.Attempt(account(i+100), other); ow != 0 {
+			t.Fatalf("%s waits %s after %d failures from 203.0.113.7", other, ow, i)
+		}
+		clk.add(w)
+		if w := l.Attempt(account(i), "203.0.113.7"); w != 0 {
+			t.Fatalf("after waiting, the attempt still waits %s", w)
+		}
+		want = min(want*2, 15*time.Minute)
+	}
+	if waits[len(waits)-1] != 15*time.Minute {
+		t.Errorf("the wait stopped at %s, want the 15-minute cap", waits[len(waits)-1])
+	}
+	// The slowed IP is still slowed; a fresh one is not.
+	if w := l.Attempt(account(99), "203.0.113.7"); w != 15*time.Minute {
+		t.Errorf("the slowed IP waits %s, want 15m", w)
+	}
+	if w := l.Attempt(account(98), "192.0.2.1"); w != 0 {
+		t.Errorf("a fresh IP waits %s", w)
 	}
 }
