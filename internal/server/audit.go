@@ -119,7 +119,7 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "staff_audit", auditPage{Base: s.base(c, "Ändringslogg", "staff"), Entries: entries})
+	return s.render(c, http.StatusOK, "staff_audit", auditPage{Base: s.localBase(c, "staff.title_audit", "staff"), Entries: entries})
 }
 
 // stockholm is the staff's time zone (time/tzdata embeds it).
