@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -133,8 +132,4 @@ var stockholm = func() *time.Location {
 
 func init() {
 	pageNames = append(pageNames, "staff_audit")
-	templateFuncs["svdatetime"] = func(t time.Time) string {
-		t = t.In(stockholm)
-		return fmt.Sprintf("%d %s %d %02d:%02d", t.Day(), swedishMonths[t.Month()-1], t.Year(), t.Hour(), t.Minute())
-	}
 }

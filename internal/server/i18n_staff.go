@@ -294,6 +294,18 @@ func init() {
 		"saudit.col_request": {"Förfrågan", "Request"},
 		"saudit.none":        {"Inga ändringar ännu.", "No changes yet."},
 
+		// The wishes CSV file's header row
+		"csv.date":         {"Datum", "Date"},
+		"csv.topic":        {"Ämne", "Topic"},
+		"csv.details":      {"Beskrivning", "Description"},
+		"csv.name":         {"Namn", "Name"},
+		"csv.email":        {"E-post", "Email"},
+		"csv.municipality": {"Kommun", "Municipality"},
+		"csv.status":       {"Status", "Status"},
+		"csv.supporters":   {"Antal som stöder", "Supporters"},
+		"csv.reply":        {"Svar", "Answer"},
+		"csv.webinar":      {"Besvarat i webbinarium", "Answered in webinar"},
+
 		// upload.js
 		"upload.pause":                 {"Pausa", "Pause"},
 		"upload.resume":                {"Fortsätt", "Resume"},
@@ -479,4 +491,15 @@ func staffFormPage(path string) string {
 		return "/staff/" + parts[1]
 	}
 	return "/staff"
+}
+
+// csvHeaderIn is the wishes CSV file's header row in lang (csvHeader in
+// Swedish).
+func csvHeaderIn(lang string) []string {
+	keys := []string{"date", "topic", "details", "name", "email", "municipality", "status", "supporters", "reply", "webinar"}
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = translate(lang, "csv."+k)
+	}
+	return out
 }

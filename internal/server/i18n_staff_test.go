@@ -110,6 +110,15 @@ func TestStaffPagesFollowLanguage(t *testing.T) {
 		expectContains(t, r, "The chapters need correcting.", "Row 1, start: Write the time as 12:34")
 	})
 
+	t.Run("English CSV header", func(t *testing.T) {
+		r := admin.get("/staff/wishes.csv")
+		expectStatus(t, r, http.StatusOK)
+		expectContains(t, r, "Date;Topic;Description;Name;Email;Municipality;Status;Supporters;Answer;Answered in webinar\r\n", ";New;0;")
+		if got := strings.Join(csvHeaderIn(langSV), ";"); got != strings.Join(csvHeader, ";") {
+			t.Errorf("Swedish CSV header %q, want %q", got, strings.Join(csvHeader, ";"))
+		}
+	})
+
 	t.Run("?lang=sv switches staff pages back", func(t *testing.T) {
 		r := admin.get("/staff/wishes?lang=sv")
 		expectContains(t, r, `<html lang="sv">`, "<h1>Önskemål</h1>", "Slå ihop dubbletter")

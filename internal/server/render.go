@@ -151,11 +151,8 @@ var templateFuncs = template.FuncMap{
 	"add":     func(a, b int) int { return a + b },
 	"sub":     func(a, b int) int { return a - b },
 	"isodate": func(t time.Time) string { return t.Format("2006-01-02") },
-	// svdate and duration are for the staff pages, which are Swedish;
-	// public pages use Base.Date and Base.Duration.
-	"svdate": func(t time.Time) string {
-		return fmt.Sprintf("%d %s %d", t.Day(), swedishMonths[t.Month()-1], t.Year())
-	},
+	// Pages show dates, durations and sizes in their language with
+	// Base.Date, Base.DateTime, Base.Duration and Base.Bytes.
 	"clock":    clock,
 	"duration": spokenDuration,
 	"bytes":    webinar.HumanBytes,
