@@ -150,6 +150,8 @@ func init() {
 		"Rubriken innehåller ogiltiga tecken.":                 "The title contains invalid characters.",
 		"Bildnumret ska vara ett heltal från 1, eller tomt.":   "The slide number must be a whole number from 1, or empty.",
 		"Några fält behöver rättas.":                           "Some fields need correcting.",
+		"Ange en förskjutning skild från 0 ms.":                "Give a shift other than 0 ms.",
+		"Filen innehåller inga textrader":                      "The file has no cues",
 	} {
 		englishTexts[sv] = en
 	}
@@ -176,6 +178,13 @@ var englishPatterns = compilePatterns([][2]string{
 	{"Okänd språkkod %q: använd en tvåbokstavskod enligt ISO 639-1, till exempel sv eller en.", "Unknown language code %q: use a two-letter ISO 639-1 code, for example sv or en."},
 	{"Undertexterna har ändrats av någon annan sedan du öppnade dem (de är nu version %d). Dina ändringar är inte sparade.", "Someone else has changed the subtitles since you opened them (they are now version %d). Your changes are not saved."},
 	{"Ogiltig JSON: %s", "Invalid JSON: %s"},
+	// Shifting all subtitle times (internal/subtitle), shown on the caption editor page
+	{"Förskjutningen %d ms är för stor.", "A shift of %d ms is too large."},
+	{"Förskjutningen %d ms skulle ge text %d en negativ starttid (%s blir %s). Texterna kan flyttas högst %d ms bakåt.",
+		"A shift of %d ms would give cue %d a negative start time (%s becomes %s). The cues can move back at most %d ms."},
+	{"Förskjutningen %d ms skulle flytta text %d förbi inspelningens slut (%s blir %s, inspelningen slutar %s). Texterna kan flyttas högst %d ms framåt.",
+		"A shift of %d ms would move cue %d past the end of the recording (%s becomes %s, the recording ends at %s). The cues can move forward at most %d ms."},
+	{"Förskjutningen %d ms skulle ge text %d en tid över 99:59:59,999.", "A shift of %d ms would give cue %d a time after 99:59:59,999."},
 	{"Fel position: uppladdningen står på byte %d, inte %s.", "Wrong position: the upload stands at byte %d, not %s."},
 })
 

@@ -54,9 +54,10 @@ func (s *Server) editPage(c *fiber.Ctx, w *webinar.Webinar, isNew bool, errs map
 	}
 	rows := append([]webinar.Speaker{}, w.Speakers...)
 	rows = append(rows, webinar.Speaker{}, webinar.Speaker{})
-	return staffEditPage{Base: s.base(c, title, "staff"), IsNew: isNew, Webinar: w,
+	b := s.base(c, title, "staff")
+	return staffEditPage{Base: b, IsNew: isNew, Webinar: w,
 		Version: w.UpdatedAt.Format(time.RFC3339Nano), SpeakerRows: rows,
-		Visibilities: webinar.Visibilities, Errors: errs, ErrorHeading: heading, Limits: s.deps.Webinars.Limits()}
+		Visibilities: webinar.Visibilities, Errors: errs, ErrorHeading: b.ErrorMessage(heading), Limits: s.deps.Webinars.Limits()}
 }
 
 func (s *Server) newWebinarForm(c *fiber.Ctx) error {
