@@ -1,11 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -111,6 +114,24 @@ func TestStaffPagesFollowLanguage(t *testing.T) {
 		r = admin.postForm("/staff/webinars/"+slug+"/chapters", url.Values{"op": {"save"}, "chapter_start": {"x"}, "chapter_title": {""}, "chapter_slide": {""}})
 		expectStatus(t, r, http.StatusUnprocessableEntity)
 		expectContains(t, r, "The chapters need correcting.", "Row 1, start: Write the time as 12:34")
+	})
+
+	t.Run("English answers to the upload script, Swedish ones from the API", func(t *testing.T) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		_ = mw.WriteField("_csrf", admin.cookies[csrfCookie])
+		_ = mw.WriteField("lang", "sv")
+		fw, _ := mw.CreateFormFile("file", "tom.srt")
+		_, _ = fw.Write(nil)
+		_ = mw.Close()
+		req := httptest.NewRequest(http.MethodPost, "/staff/webinars/"+slug+"/subtitles", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Accept", "application/json")
+		r := admin.do(req)
+		expectStatus(t, r, http.StatusBadRequest)
+		expectContains(t, r, `"code":"empty_file"`, `"message":"The subtitle file is empty."`)
+		r = api.put("/api/v1/webinars/"+slug+"/subtitles/sv", strings.NewReader(""), 0)
+		expectContains(t, r, `"code":"empty_file"`, `"message":"Undertextfilen är tom."`)
 	})
 
 	t.Run("English CSV header", func(t *testing.T) {
