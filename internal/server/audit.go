@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -121,7 +120,7 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "staff_audit", auditPage{Base: s.base(c, "Ändringslogg", "staff"), Entries: entries})
+	return s.render(c, http.StatusOK, "staff_audit", auditPage{Base: s.localBase(c, "staff.title_audit", "staff"), Entries: entries})
 }
 
 // stockholm is the staff's time zone (time/tzdata embeds it).
@@ -135,8 +134,4 @@ var stockholm = func() *time.Location {
 
 func init() {
 	pageNames = append(pageNames, "staff_audit")
-	templateFuncs["svdatetime"] = func(t time.Time) string {
-		t = t.In(stockholm)
-		return fmt.Sprintf("%d %s %d %02d:%02d", t.Day(), swedishMonths[t.Month()-1], t.Year(), t.Hour(), t.Minute())
-	}
 }

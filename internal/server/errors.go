@@ -75,6 +75,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	if wantsJSON(c) {
+		if staffPath(c.Path()) {
+			// The staff page's upload script shows this message: in the
+			// page's language. The API under /api/ keeps Swedish.
+			msg, _ = errorPageText(s.pageLang(c), code, msg, nil)
+		}
 		body := fiber.Map{"code": code, "message": msg, "request_id": requestID(c)}
 		if len(fields) > 0 {
 			body["fields"] = fields

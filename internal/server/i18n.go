@@ -13,8 +13,8 @@ import (
 	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
-// The public pages are in Swedish first and English second. Staff pages
-// stay Swedish. The catalogue is small, so it is a Go map rather than a
+// Every page is in Swedish first and English second; staff pages follow
+// the same choice as public ones (i18n_staff.go holds their texts). The catalogue is small, so it is a Go map rather than a
 // message-file library; i18n_test.go checks that every key the templates
 // use exists in both languages.
 
@@ -203,16 +203,13 @@ func (b Base) LangAttr(contentLang string) template.HTMLAttr {
 
 func supportedLang(v string) bool { return v == langSV || v == langEN }
 
-// staffPath is the editorial part of the site, which stays Swedish.
+// staffPath is the editorial part of the site.
 func staffPath(p string) bool { return p == "/staff" || strings.HasPrefix(p, "/staff/") }
 
 // pageLang is the language a page is shown in: ?lang= (remembered in a
 // cookie), else the cookie, else Swedish. Accept-Language is ignored on
 // purpose: the site is Swedish first.
 func (s *Server) pageLang(c *fiber.Ctx) string {
-	if staffPath(c.Path()) {
-		return langSV
-	}
 	if v := c.Query(langParam); supportedLang(v) {
 		s.setCookie(c, langCookie, v, 365*24*time.Hour)
 		return v
@@ -237,9 +234,12 @@ func langSwitchURL(c *fiber.Ctx, to string) string {
 	}
 	path, query := safeNext(path), ""
 	if m := c.Method(); m != fiber.MethodGet && m != fiber.MethodHead {
-		path = "/"
 		if p, ok := formPages[c.Path()]; ok {
 			path = p
+		} else if staffPath(path) {
+			path = staffFormPage(path)
+		} else {
+			path = "/"
 		}
 	} else {
 		var parts []string
@@ -296,6 +296,9 @@ func fieldErrorText(lang, sv string) (string, bool) {
 	if _, err := fmt.Sscanf(sv, svTooLong, &max, &n); err == nil && sv == fmt.Sprintf(svTooLong, max, n) {
 		return fmt.Sprintf(enTooLong, max, n), true
 	}
+	if en, ok := englishByText(sv); ok {
+		return en, true
+	}
 	return sv, false
 }
 
@@ -318,6 +321,11 @@ var englishErrors = map[string]string{
 // up in.
 func errorText(lang, code, sv string) (text, textLang string) {
 	if lang == langEN {
+		// A 404 reads the same whatever was asked for; other messages
+		// get their own English where there is one (i18n_errors.go).
+		if en, ok := englishByText(sv); ok && code != "not_found" {
+			return en, langEN
+		}
 		if en, ok := englishErrors[code]; ok {
 			return en, langEN
 		}

@@ -149,7 +149,5 @@ func TestInviteShowsExpiry(t *testing.T) {
 	check(r, until(5*time.Hour, before, time.Now()))
 }
 
-// svDateTime formats as the svdatetime template function does.
-func svDateTime(t time.Time) string {
-	return templateFuncs["svdatetime"].(func(time.Time) string)(t)
-}
+// svDateTime formats as the Swedish staff pages do.
+func svDateTime(t time.Time) string { return Base{Lang: langSV}.DateTime(t) }

@@ -28,7 +28,7 @@ type Base struct {
 	// Lang is the page language, "sv" or "en" (see i18n.go).
 	Lang string
 	// SwitchURL is this page in the other language, SwitchLang that
-	// language; empty on staff pages, which are Swedish only.
+	// language.
 	SwitchURL, SwitchLang string
 	// NewWishes is how many wishes wait for staff, for the staff menu.
 	NewWishes int64
@@ -41,13 +41,11 @@ func (s *Server) base(c *fiber.Ctx, title, nav string) Base {
 	if u := currentUser(c); u != nil {
 		b.User = u
 	}
-	if !staffPath(c.Path()) && nav != "staff" {
-		b.SwitchLang = langEN
-		if b.Lang == langEN {
-			b.SwitchLang = langSV
-		}
-		b.SwitchURL = langSwitchURL(c, b.SwitchLang)
+	b.SwitchLang = langEN
+	if b.Lang == langEN {
+		b.SwitchLang = langSV
 	}
+	b.SwitchURL = langSwitchURL(c, b.SwitchLang)
 	if nav == "staff" && b.User != nil && b.User.Role.IsStaff() {
 		b.NewWishes = s.countNewWishes(c)
 	}
@@ -153,11 +151,8 @@ var templateFuncs = template.FuncMap{
 	"add":     func(a, b int) int { return a + b },
 	"sub":     func(a, b int) int { return a - b },
 	"isodate": func(t time.Time) string { return t.Format("2006-01-02") },
-	// svdate and duration are for the staff pages, which are Swedish;
-	// public pages use Base.Date and Base.Duration.
-	"svdate": func(t time.Time) string {
-		return fmt.Sprintf("%d %s %d", t.Day(), swedishMonths[t.Month()-1], t.Year())
-	},
+	// Pages show dates, durations and sizes in their language with
+	// Base.Date, Base.DateTime, Base.Duration and Base.Bytes.
 	"clock":    clock,
 	"duration": spokenDuration,
 	"bytes":    webinar.HumanBytes,

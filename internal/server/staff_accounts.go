@@ -46,7 +46,7 @@ func (s *Server) renderAccounts(c *fiber.Ctx, status int, page staffAccountsPage
 	if err != nil {
 		return err
 	}
-	page.Base = s.base(c, "Konton", "staff")
+	page.Base = s.localBase(c, "staff.title_accounts", "staff")
 	page.Users = users
 	page.Me = currentUser(c).ID
 	return s.render(c, status, "staff_accounts", page)
@@ -62,10 +62,10 @@ func (s *Server) inviteMember(c *fiber.Ctx) error {
 	email, municipality := strings.TrimSpace(c.FormValue("email")), strings.TrimSpace(c.FormValue("municipality"))
 	errs := map[string]string{}
 	if _, err := account.NormalizeEmail(email); err != nil {
-		errs["email"] = "Skriv en giltig e-postadress, till exempel namn@kommun.se."
+		errs["email"] = "sacct.err_email"
 	}
 	if _, err := account.NormalizeMunicipality(municipality); err != nil {
-		errs["municipality"] = "Skriv medlemmens kommun (högst 100 tecken)."
+		errs["municipality"] = "sacct.err_municipality"
 	}
 	page := staffAccountsPage{Email: email, Municipality: municipality, Errors: errs}
 	if len(errs) > 0 {
@@ -75,14 +75,14 @@ func (s *Server) inviteMember(c *fiber.Ctx) error {
 	defer cancel()
 	u, secret, err := s.deps.Accounts.Invite(ctx, email, municipality, s.deps.InviteTTL)
 	if errors.Is(err, account.ErrExists) {
-		page.Errors["email"] = "Det finns redan ett konto med den adressen. Skapa en återställningslänk i listan i stället."
+		page.Errors["email"] = "sacct.err_exists"
 		return s.renderAccounts(c, http.StatusConflict, page)
 	}
 	if err != nil {
 		return err
 	}
 	c.Locals(auditLocal, fmt.Sprintf("bjöd in medlemmen %s (%s)", u.Email, u.Municipality))
-	page = staffAccountsPage{Link: s.linkURL(c, "/invite", secret), LinkFor: u.Email, LinkKind: "Inbjudningslänk",
+	page = staffAccountsPage{Link: s.linkURL(c, "/invite", secret), LinkFor: u.Email, LinkKind: "sacct.kind_invite",
 		LinkExpires: time.Now().Add(s.deps.InviteTTL)}
 	if link, ok := s.mailableURL("/invite", secret); ok && s.deps.Mailer != nil {
 		s.sendMail(u.Email, inviteSubject, inviteMail(link, u.Municipality, s.deps.InviteTTL))
@@ -122,9 +122,9 @@ func (s *Server) setAccountDisabled(disabled bool) fiber.Handler {
 		if _, err := s.deps.Accounts.SetDisabled(ctx, u.ID, disabled); err != nil {
 			return err
 		}
-		verb, flash := "stängde av kontot ", "Kontot "+u.Email+" är avstängt. Alla dess inloggningar och API-nycklar slutade gälla."
+		verb, flash := "stängde av kontot ", s.tr(c, "flash.account_disabled", u.Email)
 		if !disabled {
-			verb, flash = "aktiverade kontot ", "Kontot "+u.Email+" är aktivt igen."
+			verb, flash = "aktiverade kontot ", s.tr(c, "flash.account_enabled", u.Email)
 		}
 		c.Locals(auditLocal, verb+u.Email)
 		s.setFlash(c, flash)
@@ -148,9 +148,9 @@ func (s *Server) issueResetLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	path, kind, ttl := "/reset", "Återställningslänk", s.deps.ResetTTL
+	path, kind, ttl := "/reset", "sacct.kind_reset", s.deps.ResetTTL
 	if u.Status() == account.StatusInvited {
-		path, kind = "/invite", "Ny inbjudningslänk"
+		path, kind = "/invite", "sacct.kind_reinvite"
 	}
 	c.Locals(auditLocal, "skapade en återställningslänk för "+u.Email)
 	page := staffAccountsPage{Link: s.linkURL(c, path, secret), LinkFor: u.Email, LinkKind: kind, LinkExpires: time.Now().Add(ttl)}

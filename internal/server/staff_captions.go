@@ -1,7 +1,6 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,7 +43,7 @@ func (s *Server) captionEditorPage(c *fiber.Ctx, w *webinar.Webinar, t subtitle.
 	for i, cue := range t.Cues {
 		rows[i] = cueRow{N: i + 1, Start: subtitle.Timestamp(cue.Start), End: subtitle.Timestamp(cue.End), Lines: strings.Split(cue.Text, "\n")}
 	}
-	title := fmt.Sprintf("Undertexter %s: %s", strings.ToLower(t.Label), w.Title)
+	title := s.tr(c, "staff.title_captions", strings.ToLower(t.Label), w.Title)
 	return captionEditorPage{Base: s.base(c, title, "staff"), Webinar: w, Track: t, Rows: rows,
 		RecordingMS: w.RecordingLength().Milliseconds()}
 }
@@ -98,7 +97,7 @@ func (s *Server) shiftSubtitlesForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.setFlash(c, fmt.Sprintf("Alla %d texter är flyttade %s. Undertexterna är nu version %d.",
+	s.setFlash(c, s.tr(c, "flash.subtitles_shifted",
 		len(t.Cues), subtitle.FormatOffset(time.Duration(offset)*time.Millisecond), t.Revision))
 	return c.Redirect("/staff/webinars/"+w.Slug+"/subtitles/"+t.Lang+"/edit", http.StatusSeeOther)
 }

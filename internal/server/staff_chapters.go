@@ -41,7 +41,7 @@ type chapterRowView struct {
 type chapterError struct{ Field, Message string }
 
 func (s *Server) chaptersPage(c *fiber.Ctx, w *webinar.Webinar, rows []webinar.ChapterRow) staffChaptersPage {
-	page := staffChaptersPage{Base: s.base(c, "Kapitel: "+w.Title, "staff"), Webinar: w,
+	page := staffChaptersPage{Base: s.base(c, s.tr(c, "staff.title_chapters", w.Title), "staff"), Webinar: w,
 		Version: w.UpdatedAt.Format(time.RFC3339Nano)}
 	if l := w.Length(); l > 0 {
 		page.Length = webinar.FormatClock(l)
@@ -121,16 +121,16 @@ func (s *Server) saveChaptersForm(c *fiber.Ctx) error {
 			return gerr
 		}
 		page := s.chaptersPage(c, current, rows)
-		page.ErrorHeading = ae.Message
+		page.ErrorHeading = page.ErrorMessage(ae.Message)
 		if ae.Status == http.StatusConflict {
 			// Keep what this person typed and let them decide: the form
 			// now carries the new version, so saving again replaces the
 			// other change knowingly.
-			page.ErrorHeading = "Någon annan har ändrat webbinariet sedan du öppnade sidan. Dina rader står kvar nedan; kontrollera dem och spara igen för att ersätta de sparade kapitlen."
-			page.ErrorList = []chapterError{{Field: "chapter-0-start", Message: "Sparade kapitel just nu: " + chapterSummary(current.Chapters)}}
+			page.ErrorHeading = page.T("schap.conflict")
+			page.ErrorList = []chapterError{{Field: "chapter-0-start", Message: page.Tf("schap.saved_now", chapterSummary(page.Base, current.Chapters))}}
 		} else {
 			page.Errors = ae.Fields
-			page.ErrorList = orderedErrors(ae.Fields, len(rows))
+			page.ErrorList = orderedErrors(page.Base, ae.Fields, len(rows))
 		}
 		return s.render(c, ae.Status, "staff_chapters", page)
 	}
@@ -139,11 +139,11 @@ func (s *Server) saveChaptersForm(c *fiber.Ctx) error {
 	}
 	switch n := len(w.Chapters); n {
 	case 0:
-		s.setFlash(c, "Kapitlen är borttagna.")
+		s.setFlash(c, s.tr(c, "flash.chapters_removed"))
 	case 1:
-		s.setFlash(c, "1 kapitel är sparat.")
+		s.setFlash(c, s.tr(c, "flash.chapters_one"))
 	default:
-		s.setFlash(c, fmt.Sprintf("%d kapitel är sparade.", n))
+		s.setFlash(c, s.tr(c, "flash.chapters_saved", n))
 	}
 	return c.Redirect("/staff/webinars/"+w.Slug+"/chapters", http.StatusSeeOther)
 }
@@ -163,14 +163,14 @@ func (s *Server) chapterRowAction(c *fiber.Ctx, rows []webinar.ChapterRow, op, a
 	switch op {
 	case "add":
 		rows = append(rows, webinar.ChapterRow{})
-		status = fmt.Sprintf("Rad %d är tillagd.", len(rows))
+		status = s.tr(c, "schap.row_added", len(rows))
 		focus = webinar.ChapterField(len(rows)-1, "start")
 	case "remove":
 		rows = append(rows[:i], rows[i+1:]...)
 		if len(rows) == 0 {
 			rows = append(rows, webinar.ChapterRow{})
 		}
-		status = fmt.Sprintf("Rad %d är borttagen.", i+1)
+		status = s.tr(c, "schap.row_removed", i+1)
 		focus = webinar.ChapterField(min(i, len(rows)-1), "start")
 	case "up", "down":
 		j := i - 1
@@ -181,7 +181,7 @@ func (s *Server) chapterRowAction(c *fiber.Ctx, rows []webinar.ChapterRow, op, a
 			return apperr.New(http.StatusBadRequest, "bad_request", "Raden kan inte flyttas dit.")
 		}
 		rows[i], rows[j] = rows[j], rows[i]
-		status = fmt.Sprintf("Raden är flyttad till plats %d.", j+1)
+		status = s.tr(c, "schap.row_moved", j+1)
 		focus = fmt.Sprintf("chapter-%d-%s", j, op)
 		if (op == "up" && j == 0) || (op == "down" && j == len(rows)-1) {
 			// That button is gone at the end of the list: take the other.
@@ -192,21 +192,21 @@ func (s *Server) chapterRowAction(c *fiber.Ctx, rows []webinar.ChapterRow, op, a
 	}
 	page := s.chaptersPage(c, w, rows)
 	page.Version = c.FormValue("updated_at") // still the version the person started from
-	page.Status, page.Focus = status+" Ändringarna sparas när du väljer Spara kapitel.", focus
+	page.Status, page.Focus = status+" "+page.T("schap.unsaved"), focus
 	return s.render(c, http.StatusOK, "staff_chapters", page)
 }
 
 // orderedErrors lists field errors by row, then start, title, slide.
-func orderedErrors(fields map[string]string, rows int) []chapterError {
+func orderedErrors(b Base, fields map[string]string, rows int) []chapterError {
 	var out []chapterError
 	if m, ok := fields["chapters"]; ok {
-		out = append(out, chapterError{Field: webinar.ChapterField(0, "start"), Message: m})
+		out = append(out, chapterError{Field: webinar.ChapterField(0, "start"), Message: b.FieldError(m)})
 	}
-	names := map[string]string{"start": "start", "title": "rubrik", "slide": "bild"}
+	names := map[string]string{"start": b.T("schap.field_start"), "title": b.T("schap.field_title"), "slide": b.T("schap.field_slide")}
 	for i := range rows {
 		for _, name := range []string{"start", "title", "slide"} {
 			if m, ok := fields[webinar.ChapterField(i, name)]; ok {
-				out = append(out, chapterError{Field: webinar.ChapterField(i, name), Message: fmt.Sprintf("Rad %d, %s: %s", i+1, names[name], m)})
+				out = append(out, chapterError{Field: webinar.ChapterField(i, name), Message: b.Tf("schap.row_error", i+1, names[name], b.FieldError(m))})
 			}
 		}
 	}
@@ -214,9 +214,9 @@ func orderedErrors(fields map[string]string, rows int) []chapterError {
 }
 
 // chapterSummary is stored chapters on one line: "0:00 Inledning; 12:34 Frågor".
-func chapterSummary(chapters []webinar.Chapter) string {
+func chapterSummary(b Base, chapters []webinar.Chapter) string {
 	if len(chapters) == 0 {
-		return "inga."
+		return b.T("schap.none_saved")
 	}
 	parts := make([]string, len(chapters))
 	for i, ch := range chapters {

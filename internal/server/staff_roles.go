@@ -10,7 +10,8 @@ import (
 	"github.com/smakom/webinar-portal/internal/apperr"
 )
 
-// roleNames are the roles as the staff pages say them.
+// roleNames are the roles as the change log and API errors say them
+// (both Swedish).
 var roleNames = map[account.Role]string{
 	account.RoleAdmin:  "Administratör",
 	account.RoleStaff:  "Redaktion",
@@ -22,8 +23,8 @@ func (staffAccountsPage) RoleChoices() []account.Role {
 	return []account.Role{account.RoleMember, account.RoleStaff, account.RoleAdmin}
 }
 
-// RoleName says a role in Swedish.
-func (staffAccountsPage) RoleName(r account.Role) string { return roleNames[r] }
+// RoleName says a role in the page's language.
+func (p staffAccountsPage) RoleName(r account.Role) string { return p.T("sacct.role_" + string(r)) }
 
 // CanChangeRole: admins change the role of every account but their own.
 func (p staffAccountsPage) CanChangeRole(u account.User) bool {
@@ -64,6 +65,6 @@ func (s *Server) changeRole(c *fiber.Ctx) error {
 		return err
 	}
 	c.Locals(auditLocal, "ändrade rollen för "+u.Email+" från "+roleNames[old.Role]+" till "+roleNames[role])
-	s.setFlash(c, u.Email+" har nu rollen "+roleNames[role]+". Kontots inloggningar avslutades, så den nya rollen gäller från nästa inloggning.")
+	s.setFlash(c, s.tr(c, "flash.role_changed", u.Email, translate(s.pageLang(c), "sacct.role_"+string(role))))
 	return c.Redirect("/staff/accounts", http.StatusSeeOther)
 }

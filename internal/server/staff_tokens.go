@@ -50,7 +50,7 @@ func (s *Server) renderTokens(c *fiber.Ctx, status int, page staffTokensPage) er
 	if err != nil {
 		return err
 	}
-	page.Base = s.base(c, "API-nycklar", "staff")
+	page.Base = s.base(c, s.tr(c, "staff.title_tokens"), "staff")
 	page.Tokens, page.All = tokens, owner == ""
 	return s.render(c, status, "staff_tokens", page)
 }
@@ -65,7 +65,7 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 	name := strings.TrimSpace(c.FormValue("name"))
 	if name == "" || len([]rune(name)) > account.MaxTokenName {
 		return s.renderTokens(c, http.StatusUnprocessableEntity, staffTokensPage{Name: name,
-			NameError: fmt.Sprintf("Skriv vad nyckeln är till för, till exempel ”uppladdningsskript” (högst %d tecken).", account.MaxTokenName)})
+			NameError: s.tr(c, "stok.name_error", account.MaxTokenName)})
 	}
 	ctx, cancel := requestContext(c)
 	defer cancel()
@@ -97,7 +97,7 @@ func (s *Server) revokeToken(c *fiber.Ctx) error {
 		return err
 	}
 	c.Locals(auditLocal, fmt.Sprintf("drog in API-nyckeln ”%s” (%s) för %s", t.Name, t.Ref, t.Email))
-	s.setFlash(c, "API-nyckeln ”"+t.Name+"” är återkallad och fungerar inte längre.")
+	s.setFlash(c, s.tr(c, "flash.token_revoked", t.Name))
 	return c.Redirect("/staff/tokens", http.StatusSeeOther)
 }
 

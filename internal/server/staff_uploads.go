@@ -95,7 +95,7 @@ func (s *Server) uploadRecordingForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.uploadDone(c, w, fmt.Sprintf("Inspelningen är uppladdad (%s).", webinar.HumanBytes(w.Recording.Size)))
+	return s.uploadDone(c, w, s.tr(c, "flash.recording_uploaded", Base{Lang: s.pageLang(c)}.Bytes(w.Recording.Size)))
 }
 
 func (s *Server) uploadSlidesForm(c *fiber.Ctx) error {
@@ -110,7 +110,7 @@ func (s *Server) uploadSlidesForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.uploadDone(c, w, "Presentationen är uppladdad.")
+	return s.uploadDone(c, w, s.tr(c, "flash.slides_uploaded"))
 }
 
 func (s *Server) uploadPosterForm(c *fiber.Ctx) error {
@@ -125,7 +125,7 @@ func (s *Server) uploadPosterForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.uploadDone(c, w, "Affischbilden är uppladdad.")
+	return s.uploadDone(c, w, s.tr(c, "flash.poster_uploaded"))
 }
 
 func (s *Server) uploadSubtitlesForm(c *fiber.Ctx) error {
@@ -148,7 +148,7 @@ func (s *Server) uploadSubtitlesForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.uploadDone(c, w, fmt.Sprintf("Undertexterna är sparade (%d textrader).", n))
+	return s.uploadDone(c, w, s.tr(c, "flash.subtitles_uploaded", n))
 }
 
 // readLimited reads a small body whole, refusing more than limit bytes.

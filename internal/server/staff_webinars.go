@@ -31,7 +31,7 @@ func (s *Server) listStaffWebinars(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "staff_list", staffListPage{Base: s.base(c, "Redaktion", "staff"),
+	return s.render(c, http.StatusOK, "staff_list", staffListPage{Base: s.localBase(c, "staff.title_list", "staff"),
 		Items: items, Total: total, NewWishes: len(newWishes)})
 }
 
@@ -48,15 +48,16 @@ type staffEditPage struct {
 }
 
 func (s *Server) editPage(c *fiber.Ctx, w *webinar.Webinar, isNew bool, errs map[string]string, heading string) staffEditPage {
-	title := "Redigera " + w.Title
+	title := s.tr(c, "staff.title_edit", w.Title)
 	if isNew {
-		title = "Nytt webbinarium"
+		title = s.tr(c, "sedit.new")
 	}
 	rows := append([]webinar.Speaker{}, w.Speakers...)
 	rows = append(rows, webinar.Speaker{}, webinar.Speaker{})
-	return staffEditPage{Base: s.base(c, title, "staff"), IsNew: isNew, Webinar: w,
+	b := s.base(c, title, "staff")
+	return staffEditPage{Base: b, IsNew: isNew, Webinar: w,
 		Version: w.UpdatedAt.Format(time.RFC3339Nano), SpeakerRows: rows,
-		Visibilities: webinar.Visibilities, Errors: errs, ErrorHeading: heading, Limits: s.deps.Webinars.Limits()}
+		Visibilities: webinar.Visibilities, Errors: errs, ErrorHeading: b.ErrorMessage(heading), Limits: s.deps.Webinars.Limits()}
 }
 
 func (s *Server) newWebinarForm(c *fiber.Ctx) error {
@@ -110,7 +111,7 @@ func (s *Server) createWebinarForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.setFlash(c, "Webbinariet är skapat. Ladda upp inspelning, presentation och undertexter nedan.")
+	s.setFlash(c, s.tr(c, "flash.webinar_created"))
 	return c.Redirect("/staff/webinars/"+w.Slug+"/edit", http.StatusSeeOther)
 }
 
@@ -152,7 +153,7 @@ func (s *Server) updateWebinarForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.setFlash(c, "Ändringarna är sparade.")
+	s.setFlash(c, s.tr(c, "flash.webinar_saved"))
 	return c.Redirect("/staff/webinars/"+w.Slug+"/edit", http.StatusSeeOther)
 }
 
@@ -163,7 +164,7 @@ func (s *Server) publishWebinar(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.setFlash(c, "Webbinariet är publicerat.")
+	s.setFlash(c, s.tr(c, "flash.webinar_published"))
 	return c.Redirect("/staff/webinars/"+w.Slug+"/edit", http.StatusSeeOther)
 }
 
@@ -174,7 +175,7 @@ func (s *Server) unpublishWebinar(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.setFlash(c, "Webbinariet är avpublicerat och syns bara för redaktionen.")
+	s.setFlash(c, s.tr(c, "flash.webinar_unpublished"))
 	return c.Redirect("/staff/webinars/"+w.Slug+"/edit", http.StatusSeeOther)
 }
 
@@ -188,7 +189,7 @@ func (s *Server) confirmDeleteWebinar(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "staff_delete", staffDeletePage{Base: s.base(c, "Ta bort "+w.Title, "staff"), Webinar: w})
+	return s.render(c, http.StatusOK, "staff_delete", staffDeletePage{Base: s.base(c, s.tr(c, "staff.title_delete", w.Title), "staff"), Webinar: w})
 }
 
 func (s *Server) deleteWebinarForm(c *fiber.Ctx) error {
@@ -197,7 +198,7 @@ func (s *Server) deleteWebinarForm(c *fiber.Ctx) error {
 	if err := s.deps.Webinars.Delete(ctx, c.Params("slug")); err != nil {
 		return err
 	}
-	s.setFlash(c, "Webbinariet är borttaget.")
+	s.setFlash(c, s.tr(c, "flash.webinar_deleted"))
 	return c.Redirect("/staff", http.StatusSeeOther)
 }
 
@@ -209,7 +210,7 @@ func (s *Server) deleteSlidesForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.setFlash(c, "Presentationen är borttagen.")
+	s.setFlash(c, s.tr(c, "flash.slides_deleted"))
 	return c.Redirect("/staff/webinars/"+w.Slug+"/edit", http.StatusSeeOther)
 }
 
@@ -220,6 +221,6 @@ func (s *Server) deleteSubtitlesForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.setFlash(c, "Undertexterna är borttagna.")
+	s.setFlash(c, s.tr(c, "flash.subtitles_deleted"))
 	return c.Redirect("/staff/webinars/"+w.Slug+"/edit", http.StatusSeeOther)
 }

@@ -49,7 +49,7 @@ func (s *Server) listWishes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "staff_wishes", staffWishesPage{Base: s.base(c, "Önskemål", "staff"),
+	return s.render(c, http.StatusOK, "staff_wishes", staffWishesPage{Base: s.localBase(c, "staff.title_wishes", "staff"),
 		Wishes: list, All: all, Status: status, Statuses: wish.Statuses, Webinars: webinars})
 }
 
@@ -63,7 +63,7 @@ func (s *Server) setWishStatus(c *fiber.Ctx) error {
 	if err := s.deps.Wishes.SetStatus(ctx, c.Params("id"), st); err != nil {
 		return err
 	}
-	s.setFlash(c, "Status ändrad till ”"+st.Label()+"”.")
+	s.setFlash(c, s.tr(c, "flash.wish_status", Base{Lang: s.pageLang(c)}.WishStatusLabel(st)))
 	return c.Redirect("/staff/wishes", http.StatusSeeOther)
 }
 
@@ -89,7 +89,7 @@ func (s *Server) triageWish(c *fiber.Ctx) error {
 	if err := s.deps.Wishes.SetTriage(ctx, c.Params("id"), t); err != nil {
 		return err
 	}
-	s.setFlash(c, "Önskemålet är sparat med status ”"+st.Label()+"”.")
+	s.setFlash(c, s.tr(c, "flash.wish_saved", Base{Lang: s.pageLang(c)}.WishStatusLabel(st)))
 	return c.Redirect("/staff/wishes", http.StatusSeeOther)
 }
 
@@ -104,7 +104,7 @@ func (s *Server) mergeWishes(c *fiber.Ctx) error {
 	if err := s.deps.Wishes.Merge(ctx, dup, target); err != nil {
 		return err
 	}
-	s.setFlash(c, "Önskemålen är sammanslagna. Stödet räknas nu på det valda önskemålet.")
+	s.setFlash(c, s.tr(c, "flash.wishes_merged"))
 	return c.Redirect("/staff/wishes", http.StatusSeeOther)
 }
 

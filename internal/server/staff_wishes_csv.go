@@ -28,14 +28,15 @@ func (s *Server) exportWishes(c *fiber.Ctx) error {
 	w := csv.NewWriter(&buf)
 	w.Comma = ';'
 	w.UseCRLF = true
-	_ = w.Write(csvHeader)
+	b := Base{Lang: s.pageLang(c)}
+	_ = w.Write(csvHeaderIn(b.Lang))
 	for _, x := range list {
 		webinar := ""
 		if x.WebinarSlug != "" {
 			webinar = x.WebinarTitle + " (/webinars/" + x.WebinarSlug + ")"
 		}
 		row := []string{x.CreatedAt.Format("2006-01-02"), x.Topic, x.Details, x.Name, x.Email, x.Municipality,
-			x.Status.Label(), strconv.Itoa(x.Supporters), x.Reply, webinar}
+			b.WishStatusLabel(x.Status), strconv.Itoa(x.Supporters), x.Reply, webinar}
 		for i := range row {
 			row[i] = csvSafe(row[i])
 		}

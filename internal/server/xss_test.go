@@ -294,7 +294,13 @@ func injectedMarkup(page string) []string {
 					src = a.Val
 				}
 			}
-			if !strings.HasPrefix(src, "/static/") {
+			if attr(tok, "type") == "application/json" && src == "" {
+				// A data block (texts for a script) never runs; it must
+				// hold JSON and nothing else.
+				if z.Next() != html.TextToken || !json.Valid(z.Text()) {
+					problems = append(problems, "a JSON <script> block that does not hold JSON")
+				}
+			} else if !strings.HasPrefix(src, "/static/") {
 				problems = append(problems, "a <script> element that is not one of the portal's files")
 			}
 		}
@@ -332,12 +338,13 @@ func TestInjectedMarkupDetector(t *testing.T) {
 		`<a href=" JavaScript:alert(1)">x</a>`,
 		`<input value=""><svg onload=alert(3)>">`,
 		`<script>alert(1)</script>`,
+		`<script type="application/json">alert(1)</script>`,
 	} {
 		if len(injectedMarkup(page)) == 0 {
 			t.Errorf("nothing found in %q", page)
 		}
 	}
-	own := `<script src="/static/player.js" defer></script><img src="/webinars/a/poster" alt=""><a href="/webinars/a">a</a><p>` +
+	own := `<script type="application/json" id="t">{"a":"\u003cscript\u003e"}</script><script src="/static/player.js" defer></script><img src="/webinars/a/poster" alt=""><a href="/webinars/a">a</a><p>` +
 		html.EscapeString(xss) + `</p>`
 	if problems := injectedMarkup(own); len(problems) > 0 {
 		t.Errorf("found %v in escaped text", problems)

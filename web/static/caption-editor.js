@@ -28,6 +28,15 @@
   var readonly = document.getElementById("ce-readonly");
   var loading = document.getElementById("ce-loading");
 
+  // The page's texts, in its language, from a JSON block the server renders
+  // from its message catalogue. Only ever used as text, never as HTML.
+  var texts = {};
+  try { texts = JSON.parse(document.getElementById("ce-texts").textContent) || {}; } catch (e) { /* keys show instead */ }
+  function tx(key, args) {
+    var s = Object.prototype.hasOwnProperty.call(texts, key) ? texts[key] : key;
+    return s.replace(/\{(\w+)\}/g, function (m, k) { return args && Object.prototype.hasOwnProperty.call(args, k) ? String(args[k]) : m; });
+  }
+
   var NUDGE = 100; // ms per nudge
   var MAX_LINE = 5000; // characters per line, as the server checks
   var NEW_CUE = 2000; // length of an added cue, ms
@@ -99,11 +108,11 @@
   var status = el("p", { id: "ce-status", role: "status", "aria-live": "polite", className: "ce-status" });
   var alertBox = el("div", { id: "ce-alert", role: "alert", className: "ce-alert", hidden: true });
   var summary = el("div", { id: "ce-errors", className: "error-summary ce-summary", tabindex: "-1", hidden: true });
-  var saveBtn = el("button", { type: "button", id: "ce-save" }, ["Spara ändringar"]);
-  var revertBtn = el("button", { type: "button", id: "ce-revert", className: "ce-secondary" }, ["Släng osparade ändringar"]);
-  var addBtn = el("button", { type: "button", id: "ce-add-here", className: "ce-secondary" }, ["Lägg till text vid uppspelningspositionen"]);
-  var dirtyNote = el("span", { id: "ce-dirty", className: "ce-dirty", hidden: true, text: "Osparade ändringar" });
-  var list = el("ol", { id: "ce-list", className: "ce-list", "aria-label": "Texter" });
+  var saveBtn = el("button", { type: "button", id: "ce-save" }, [tx("save")]);
+  var revertBtn = el("button", { type: "button", id: "ce-revert", className: "ce-secondary" }, [tx("revert")]);
+  var addBtn = el("button", { type: "button", id: "ce-add-here", className: "ce-secondary" }, [tx("add_here")]);
+  var dirtyNote = el("span", { id: "ce-dirty", className: "ce-dirty", hidden: true, text: tx("dirty") });
+  var list = el("ol", { id: "ce-list", className: "ce-list", "aria-label": tx("cues") });
 
   function say(msg) {
     // Emptying first makes screen readers announce a repeated message.
@@ -175,19 +184,19 @@
 
   function problems() {
     var out = [];
-    if (cues.length === 0) out.push({ n: 0, msg: "Spåret måste ha minst en text." });
+    if (cues.length === 0) out.push({ n: 0, msg: tx("err_empty_track") });
     cues.forEach(function (c, i) {
       var n = i + 1, prev = cues[i - 1], msg = null;
       var text = c.text.replace(/\s+/g, "");
-      if (!isFinite(c.start)) msg = "Text " + n + ": ogiltig starttid. Skriv till exempel 00:01:02,500.";
-      else if (!isFinite(c.end)) msg = "Text " + n + ": ogiltig sluttid. Skriv till exempel 00:01:04,000.";
-      else if (c.start < 0 || c.end < 0) msg = "Text " + n + ": tiden är negativ.";
-      else if (c.end <= c.start) msg = "Text " + n + ": sluttiden måste ligga efter starttiden.";
-      else if (prev && isFinite(prev.start) && c.start < prev.start) msg = "Text " + n + ": starttiden ligger före starttiden för text " + (n - 1) + "; texterna måste stå i tidsordning.";
-      else if (prev && isFinite(prev.end) && c.start < prev.end) msg = "Text " + n + " börjar " + fmt(c.start) + ", innan text " + (n - 1) + " slutar " + fmt(prev.end) + "; texter får inte överlappa.";
-      else if (recordingMs > 0 && c.end > recordingMs) msg = "Text " + n + " slutar " + fmt(c.end) + ", efter inspelningens slut " + fmt(recordingMs) + ".";
-      else if (text === "") msg = "Text " + n + ": texten är tom.";
-      else if (c.text.split("\n").some(function (l) { return l.length > MAX_LINE; })) msg = "Text " + n + ": en rad är längre än " + MAX_LINE + " tecken.";
+      if (!isFinite(c.start)) msg = tx("err_start", { n: n });
+      else if (!isFinite(c.end)) msg = tx("err_end", { n: n });
+      else if (c.start < 0 || c.end < 0) msg = tx("err_negative", { n: n });
+      else if (c.end <= c.start) msg = tx("err_order_end", { n: n });
+      else if (prev && isFinite(prev.start) && c.start < prev.start) msg = tx("err_order", { n: n, prev: n - 1 });
+      else if (prev && isFinite(prev.end) && c.start < prev.end) msg = tx("err_overlap", { n: n, start: fmt(c.start), prev: n - 1, end: fmt(prev.end) });
+      else if (recordingMs > 0 && c.end > recordingMs) msg = tx("err_after_end", { n: n, end: fmt(c.end), length: fmt(recordingMs) });
+      else if (text === "") msg = tx("err_blank", { n: n });
+      else if (c.text.split("\n").some(function (l) { return l.length > MAX_LINE; })) msg = tx("err_line", { n: n, max: MAX_LINE });
       if (msg) out.push({ n: n, msg: msg });
     });
     return out;
@@ -216,7 +225,7 @@
 
   function fillSummary(found) {
     while (summary.firstChild) summary.removeChild(summary.firstChild);
-    summary.appendChild(el("h2", { text: found.length === 1 ? "1 fel måste rättas innan du sparar" : found.length + " fel måste rättas innan du sparar" }));
+    summary.appendChild(el("h2", { text: found.length === 1 ? tx("summary_one") : tx("summary_other", { count: found.length }) }));
     var ul = el("ul");
     found.slice(0, 20).forEach(function (p) {
       var target = p.n > 0 ? "#cue-" + p.n + "-start" : "#ce-add-here";
@@ -254,27 +263,27 @@
     input.value = fmt(c[which]);
     input.addEventListener("input", function () { c[which] = parseTime(input.value); changed(); });
     input.addEventListener("change", function () { if (isFinite(c[which])) input.value = fmt(c[which]); });
-    var kind = which === "start" ? "starttid" : "sluttid";
+    var kind = which === "start" ? tx("start_time") : tx("end_time");
     function nudge(d) {
       return function () {
-        if (!isFinite(c[which])) { say("Text " + n + ": rätta " + kind + "en först."); return; }
+        if (!isFinite(c[which])) { say(tx("fix_time_first", { n: n, kind: which === "start" ? tx("the_start_time") : tx("the_end_time") })); return; }
         c[which] = Math.max(0, c[which] + d);
         input.value = fmt(c[which]);
         changed();
-        say("Text " + n + ": " + kind + " " + fmt(c[which]) + ".");
+        say(tx("time_now", { n: n, kind: kind, time: fmt(c[which]) }));
       };
     }
     return el("div", { className: "ce-timefield" }, [
       el("label", { "for": id, text: label }),
       input,
       el("span", { className: "ce-nudges" }, [
-        button("−0,1 s", kind + ", text " + n, nudge(-NUDGE)),
-        button("+0,1 s", kind + ", text " + n, nudge(NUDGE)),
-        video ? button("Nu", "sätt " + kind + "en för text " + n + " till uppspelningspositionen", function () {
+        button(tx("nudge_back"), tx("nudge_context", { kind: kind, n: n }), nudge(-NUDGE)),
+        button(tx("nudge_forward"), tx("nudge_context", { kind: kind, n: n }), nudge(NUDGE)),
+        video ? button(tx("now"), tx("now_context", { n: n, kind: which === "start" ? tx("the_start_time") : tx("the_end_time") }), function () {
           c[which] = nowMs();
           input.value = fmt(c[which]);
           changed();
-          say("Text " + n + ": " + kind + " " + fmt(c[which]) + ".");
+          say(tx("time_now", { n: n, kind: kind, time: fmt(c[which]) }));
         }) : null
       ])
     ]);
@@ -287,16 +296,16 @@
     text.addEventListener("input", function () { c.text = text.value; changed(); });
     var last = i === cues.length - 1;
     var actions = el("div", { className: "ce-actions" }, [
-      video ? button("Spela", "text " + n, function () { play(i); }) : null,
-      button("Dela", "text " + n + " vid uppspelningspositionen eller på mitten", function () { split(i); }),
-      last ? null : button("Slå ihop med nästa", "text " + n + " och " + (n + 1), function () { merge(i); }),
-      button("Lägg till efter", "text " + n, function () { addAfter(i); }),
-      button("Ta bort", "text " + n, function () { remove(i); }, "ce-btn ce-danger")
+      video ? button(tx("play"), tx("cue_n_lower", { n: n }), function () { play(i); }) : null,
+      button(tx("split"), tx("split_context", { n: n }), function () { split(i); }),
+      last ? null : button(tx("merge"), tx("merge_context", { n: n, next: n + 1 }), function () { merge(i); }),
+      button(tx("add_after"), tx("cue_n_lower", { n: n }), function () { addAfter(i); }),
+      button(tx("remove"), tx("cue_n_lower", { n: n }), function () { remove(i); }, "ce-btn ce-danger")
     ]);
     var fs = el("fieldset", { className: "ce-fields" }, [
-      el("legend", { text: "Text " + n }),
-      el("div", { className: "ce-times" }, [timeField(c, i, "start", "Start"), timeField(c, i, "end", "Slut")]),
-      el("div", { className: "ce-textfield" }, [el("label", { "for": "cue-" + n + "-text", text: "Text" }), text]),
+      el("legend", { text: tx("cue_n", { n: n }) }),
+      el("div", { className: "ce-times" }, [timeField(c, i, "start", tx("start")), timeField(c, i, "end", tx("end"))]),
+      el("div", { className: "ce-textfield" }, [el("label", { "for": "cue-" + n + "-text", text: tx("text") }), text]),
       actions,
       el("p", { id: "cue-" + n + "-error", className: "field-error ce-error", hidden: true })
     ]);
@@ -307,7 +316,7 @@
 
   function split(i) {
     var c = cues[i], n = i + 1;
-    if (!isFinite(c.start) || !isFinite(c.end) || c.end - c.start < 2) { say("Text " + n + ": rätta tiderna innan du delar."); return; }
+    if (!isFinite(c.start) || !isFinite(c.end) || c.end - c.start < 2) { say(tx("split_fix_times", { n: n })); return; }
     var t = nowMs();
     var at = isFinite(t) && t > c.start && t < c.end ? t : Math.round((c.start + c.end) / 2);
     var words = c.text.trim().split(/\s+/).filter(Boolean);
@@ -319,7 +328,7 @@
     }
     cues.splice(i, 1, { start: c.start, end: at, text: first }, { start: at, end: c.end, text: second });
     render("#cue-" + (n + 1) + "-text");
-    say("Text " + n + " är delad vid " + fmt(at) + " i text " + n + " och " + (n + 1) + (second ? "." : "; skriv texten för text " + (n + 1) + "."));
+    say(tx(second ? "split_done" : "split_done_empty", { n: n, at: fmt(at), next: n + 1 }));
   }
 
   function merge(i) {
@@ -328,7 +337,7 @@
     var text = [a.text.trim(), b.text.trim()].filter(Boolean).join("\n");
     cues.splice(i, 2, { start: a.start, end: b.end, text: text });
     render("#cue-" + n + "-text");
-    say("Text " + n + " och " + (n + 1) + " är sammanslagna till text " + n + ".");
+    say(tx("merge_done", { n: n, next: n + 1 }));
   }
 
   function addAfter(i) {
@@ -339,7 +348,7 @@
     if (recordingMs > 0) end = Math.min(end, recordingMs);
     cues.splice(i + 1, 0, { start: start, end: end, text: "" });
     render("#cue-" + n + "-text");
-    say("Ny text " + n + " är tillagd" + (end > start ? "." : "; det finns ingen lucka efter text " + (n - 1) + ", så ändra tiderna."));
+    say(tx(end > start ? "added" : "added_no_gap", { n: n, prev: n - 1 }));
   }
 
   function addAtPlayhead() {
@@ -348,13 +357,13 @@
     var i = 0;
     while (i < cues.length && cues[i].start <= t) i++;
     var prev = cues[i - 1], next = cues[i];
-    if (prev && prev.end > t) { say("Uppspelningspositionen " + fmt(t) + " ligger i text " + i + ". Dela den texten i stället, eller spola fram."); return; }
+    if (prev && prev.end > t) { say(tx("playhead_in_cue", { time: fmt(t), n: i })); return; }
     var end = t + NEW_CUE;
     if (next && isFinite(next.start)) end = Math.min(end, next.start);
     if (recordingMs > 0) end = Math.min(end, recordingMs);
     cues.splice(i, 0, { start: t, end: end, text: "" });
     render("#cue-" + (i + 1) + "-text");
-    say("Ny text " + (i + 1) + " är tillagd vid " + fmt(t) + ".");
+    say(tx("added_at", { n: i + 1, time: fmt(t) }));
   }
 
   function remove(i) {
@@ -362,7 +371,7 @@
     cues.splice(i, 1);
     var focus = cues.length === 0 ? "#ce-add-here" : "#cue-" + Math.min(n, cues.length) + "-start";
     render(focus);
-    say("Text " + n + " är borttagen.");
+    say(tx("removed", { n: n }));
   }
 
   function play(i) {
@@ -371,7 +380,7 @@
     stopAt = c.end / 1000;
     video.currentTime = c.start / 1000;
     var p = video.play();
-    if (p && p.catch) p.catch(function () { say("Videon kunde inte spelas upp."); });
+    if (p && p.catch) p.catch(function () { say(tx("play_failed")); });
     watchStop();
   }
 
@@ -407,7 +416,7 @@
     // shows a live one that follows the unsaved edits.
     Array.prototype.forEach.call(video.textTracks, function (t) { t.mode = "disabled"; });
     if (video.addTextTrack) {
-      liveTrack = video.addTextTrack(root.getAttribute("data-kind") || "subtitles", (root.getAttribute("data-label") || lang) + " (redigeras)", lang);
+      liveTrack = video.addTextTrack(root.getAttribute("data-kind") || "subtitles", tx("live_track", { label: root.getAttribute("data-label") || lang }), lang);
       liveTrack.mode = "showing";
     }
     var clock = document.getElementById("ce-time");
@@ -472,12 +481,12 @@
     if (found.length) {
       fillSummary(found);
       summary.focus();
-      say("Inget sparades: " + found.length + " fel måste rättas först.");
+      say(tx("not_saved_errors", { count: found.length }));
       return;
     }
     saving = true;
     saveBtn.disabled = true;
-    say("Sparar …");
+    say(tx("saving"));
     request("PUT", { revision: revision, cues: plainCues() }).then(function (r) {
       saving = false;
       saveBtn.disabled = false;
@@ -486,7 +495,7 @@
         fromServer(r.json);
         render(focused ? "#" + focused : null);
         storeDraft();
-        say("Sparat. Undertexterna är nu version " + r.json.revision + ".");
+        say(tx("saved", { revision: r.json.revision }));
         return;
       }
       if (r.status === 409) { conflict(); return; }
@@ -496,14 +505,14 @@
         var found2 = validate({ n: n, msg: r.json.error.fields[key] });
         fillSummary(found2);
         summary.focus();
-        say("Inget sparades.");
+        say(tx("not_saved_dot"));
         return;
       }
-      showAlert("Inget sparades", errorMessage(r, "Servern svarade " + r.status + ".") + " Dina ändringar finns kvar här.");
+      showAlert(tx("not_saved"), errorMessage(r, tx("server_said", { status: r.status })) + " " + tx("edits_kept"));
     }, function () {
       saving = false;
       saveBtn.disabled = false;
-      showAlert("Inget sparades", "Servern gick inte att nå. Dina ändringar finns kvar här och i webbläsaren; försök igen om en stund.");
+      showAlert(tx("not_saved"), tx("unreachable"));
     });
   }
 
@@ -513,22 +522,20 @@
     storeDraft();
     request("GET").then(function (r) {
       var current = r.status === 200 && r.json ? r.json : null;
-      var text = "Någon annan har ändrat undertexterna sedan du öppnade dem" +
-        (current ? " (de är nu version " + current.revision + ", dina ändringar bygger på version " + baseRevision + ")" : "") +
-        ". Dina ändringar är inte sparade, men de finns kvar här och i webbläsaren.";
+      var text = current ? tx("conflict_versions", { revision: current.revision, base: baseRevision }) : tx("conflict");
       var actions = [];
       if (current) {
-        actions.push(button("Spara mina ändringar ändå", "och ersätt version " + current.revision, function () { save(current.revision); }));
-        actions.push(button("Släng mina ändringar och visa version " + current.revision, "", function () {
+        actions.push(button(tx("save_anyway"), tx("save_anyway_context", { revision: current.revision }), function () { save(current.revision); }));
+        actions.push(button(tx("discard_show", { revision: current.revision }), "", function () {
           fromServer(current);
           render();
           hideAlert();
           storeDraft();
-          say("Version " + current.revision + " visas. Dina ändringar är slängda.");
+          say(tx("discarded_show", { revision: current.revision }));
         }, "ce-btn ce-secondary"));
       }
-      showAlert("Undertexterna har ändrats av någon annan", text, actions);
-      say("Inget sparades: undertexterna har ändrats av någon annan.");
+      showAlert(tx("conflict_heading"), text, actions);
+      say(tx("conflict_say"));
       var first = alertBox.querySelector("button");
       if (first) first.focus();
     });
@@ -536,10 +543,10 @@
 
   function revert() {
     if (!isDirty()) return;
-    if (!window.confirm("Släng alla osparade ändringar och visa den sparade versionen?")) return;
+    if (!window.confirm(tx("revert_confirm"))) return;
     cues = JSON.parse(savedJSON).map(function (c) { return { start: c.start_ms, end: c.end_ms, text: c.text }; });
     render();
-    say("De osparade ändringarna är slängda.");
+    say(tx("reverted"));
   }
 
   function start(data) {
@@ -560,17 +567,15 @@
     revertBtn.addEventListener("click", revert);
     addBtn.addEventListener("click", addAtPlayhead);
     if (!video) addBtn.hidden = true;
-    var help = el("p", { className: "hint", id: "ce-help", text: "Tider skrivs som timmar:minuter:sekunder,millisekunder, till exempel 00:01:02,500. " +
-      "”Spela” spelar upp en text och stannar vid dess slut. ”Dela” delar texten vid uppspelningspositionen om den ligger i texten, annars på mitten. " +
-      "Ändringarna sparas först när du väljer ”Spara ändringar”; till dess finns de kvar i webbläsaren." });
-    app.appendChild(el("h2", { id: "h-cues", text: "Texter" }));
+    var help = el("p", { className: "hint", id: "ce-help", text: tx("help") });
+    app.appendChild(el("h2", { id: "h-cues", text: tx("cues") }));
     app.appendChild(help);
     app.appendChild(alertBox);
     app.appendChild(summary);
     app.appendChild(toolbar);
     app.appendChild(status);
     app.appendChild(list);
-    app.appendChild(el("div", { className: "ce-toolbar ce-bottom" }, [button("Spara ändringar", "(samma som knappen ovanför listan)", function () { save(baseRevision); })]));
+    app.appendChild(el("div", { className: "ce-toolbar ce-bottom" }, [button(tx("save"), tx("save_bottom_context"), function () { save(baseRevision); })]));
 
     readonly.hidden = true;
     if (loading) loading.hidden = true;
@@ -581,15 +586,15 @@
     if (restored) {
       var when = new Date(restored.draft.saved_at);
       var changedSince = restored.draft.revision !== restored.server.revision;
-      showAlert("Osparade ändringar är återställda",
-        "Ändringar du gjorde " + (isNaN(when) ? "tidigare" : when.toLocaleString("sv-SE")) + " men inte sparade visas nu." +
-        (changedSince ? " Undertexterna har ändrats sedan dess (version " + restored.draft.revision + " → " + restored.server.revision + "): när du sparar får du välja vilken version som gäller." : ""),
-        [button("Släng dem och visa den sparade versionen", "", function () {
+      showAlert(tx("restored_heading"),
+        tx("restored", { when: isNaN(when) ? tx("earlier") : when.toLocaleString(tx("locale")) }) +
+        (changedSince ? " " + tx("restored_changed", { from: restored.draft.revision, to: restored.server.revision }) : ""),
+        [button(tx("restored_discard"), "", function () {
           fromServer(restored.server);
           render();
           hideAlert();
           storeDraft();
-          say("Den sparade versionen visas.");
+          say(tx("saved_shown"));
         }, "ce-btn ce-secondary")]);
     }
   }
@@ -597,8 +602,8 @@
   if (loading) loading.hidden = false;
   request("GET").then(function (r) {
     if (r.status === 200 && r.json) { start(r.json); return; }
-    if (loading) loading.textContent = "Redigeraren kunde inte laddas: " + errorMessage(r, "servern svarade " + r.status) + " Texterna visas nedan utan redigering.";
+    if (loading) loading.textContent = tx("load_failed", { reason: errorMessage(r, tx("server_said_lower", { status: r.status })) });
   }, function () {
-    if (loading) loading.textContent = "Redigeraren kunde inte laddas: servern gick inte att nå. Texterna visas nedan utan redigering.";
+    if (loading) loading.textContent = tx("load_unreachable");
   });
 })();

@@ -6,10 +6,18 @@
 // JavaScript every form posts normally.
 (function () {
   "use strict";
+  // The page's texts, in its language, from a JSON block the server renders
+  // from its message catalogue. Only ever used as text, never as HTML.
+  var texts = {};
+  try { texts = JSON.parse(document.getElementById("upload-texts").textContent) || {}; } catch (e) { /* keys show instead */ }
+  function tx(key, args) {
+    var s = Object.prototype.hasOwnProperty.call(texts, key) ? texts[key] : key;
+    return s.replace(/\{(\w+)\}/g, function (m, k) { return args && Object.prototype.hasOwnProperty.call(args, k) ? String(args[k]) : m; });
+  }
   function fmtBytes(n) {
     var u = ["B", "KB", "MB", "GB"], i = 0;
     while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
-    return n.toFixed(i ? 1 : 0).replace(".", ",") + " " + u[i];
+    return n.toFixed(i ? 1 : 0).replace(".", tx("decimal")) + " " + u[i];
   }
   function fmtTime(s) {
     if (!isFinite(s) || s < 0) return "";
@@ -35,8 +43,8 @@
         bar.value = pct;
         if (pct - last >= 10 || pct === 100) {
           last = pct;
-          text.textContent = pct + " % (" + fmtBytes(loaded) + " av " + fmtBytes(total) + ", " +
-            fmtBytes(speed) + "/s" + (speed > 0 ? ", " + fmtTime((total - loaded) / speed) + " kvar" : "") + ")";
+          text.textContent = tx(speed > 0 ? "progress_left" : "progress", { pct: pct, loaded: fmtBytes(loaded), total: fmtBytes(total),
+            speed: fmtBytes(speed), left: fmtTime((total - loaded) / speed) });
         }
       }
     };
@@ -57,14 +65,14 @@
     };
     xhr.onload = function () {
       if (xhr.status >= 200 && xhr.status < 300) {
-        text.textContent = "Klart! Sidan laddas om.";
+        text.textContent = tx("done");
         window.location.reload();
       } else {
-        failed(errorText(xhr.responseText, "Uppladdningen misslyckades."));
+        failed(errorText(xhr.responseText, tx("failed")));
       }
     };
-    xhr.onerror = function () { failed("Anslutningen bröts. Inget sparades; försök igen."); };
-    xhr.onabort = function () { failed("Uppladdningen avbröts. Inget sparades."); };
+    xhr.onerror = function () { failed(tx("connection_lost")); };
+    xhr.onabort = function () { failed(tx("aborted_nothing_saved")); };
     function failed(msg) {
       text.textContent = msg;
       bar.value = 0;
@@ -77,7 +85,7 @@
 
   function resumableUpload(form, box, bar, text, submit, cancel, pause) {
     var file = form.querySelector("input[type=file]").files[0];
-    if (!file) { text.textContent = "Välj en fil att ladda upp."; return; }
+    if (!file) { text.textContent = tx("choose_file"); return; }
     var report = progressReporter(bar, text);
     var paused = false;
     var upload = new tus.Upload(file, {
@@ -95,37 +103,37 @@
       },
       onError: function (err) {
         var body = err.originalResponse ? err.originalResponse.getBody() : "";
-        text.textContent = errorText(body, "Uppladdningen kunde inte slutföras. Det som hunnit fram finns kvar; försök igen för att fortsätta.");
+        text.textContent = errorText(body, tx("resumable_failed"));
         bar.value = 0;
         cancel.hidden = true;
         submit.disabled = false;
         pause.hidden = true;
       },
       onSuccess: function () {
-        text.textContent = "Klart! Sidan laddas om.";
+        text.textContent = tx("done");
         window.location.reload();
       }
     });
     pause.hidden = false;
-    pause.textContent = "Pausa";
+    pause.textContent = tx("pause");
     pause.onclick = function () {
       if (!paused) {
         upload.abort();
         paused = true;
-        pause.textContent = "Fortsätt";
-        text.textContent = "Pausad vid " + bar.value + " %. Tryck Fortsätt för att fortsätta.";
+        pause.textContent = tx("resume");
+        text.textContent = tx("paused", { pct: bar.value });
       } else {
         paused = false;
-        pause.textContent = "Pausa";
+        pause.textContent = tx("pause");
         report.restart();
         upload.start();
       }
     };
     cancel.onclick = function () {
       upload.abort(true).then(function () {
-        text.textContent = "Uppladdningen avbröts och det som laddats upp är borttaget.";
+        text.textContent = tx("cancelled_removed");
       }, function () {
-        text.textContent = "Uppladdningen avbröts.";
+        text.textContent = tx("cancelled");
       });
       submit.disabled = false;
       pause.hidden = true;
@@ -133,7 +141,7 @@
     upload.findPreviousUploads().then(function (previous) {
       if (previous.length) {
         upload.resumeFromPreviousUpload(previous[0]);
-        text.textContent = "Fortsätter en tidigare uppladdning av samma fil…";
+        text.textContent = tx("resuming");
       }
       report.restart();
       upload.start();
@@ -153,7 +161,7 @@
       cancel.hidden = false;
       bar.value = 0;
       submit.disabled = true;
-      text.textContent = "Laddar upp…";
+      text.textContent = tx("uploading");
       if (form.dataset.resumable && window.tus && tus.isSupported && pause) {
         resumableUpload(form, box, bar, text, submit, cancel, pause);
       } else {
