@@ -422,7 +422,9 @@ func TestWishFormHoneypotAndFlood(t *testing.T) {
 					t.Errorf("429 with Retry-After %q, want seconds up to an hour", a.retry)
 				}
 				if a.api {
-					var e struct{ Error struct{ Code, Message string } }
+					var e struct {
+						Error struct{ Code, Message string }
+					}
 					if err := json.Unmarshal([]byte(a.body), &e); err != nil || e.Error.Code != "rate_limited" || !strings.Contains(e.Error.Message, "många önskemål") {
 						t.Errorf("API 429 is not the JSON error (%v; %s): %.200s", err, a.ctype, a.body)
 					}
