@@ -230,10 +230,16 @@ func knownObject(key string, size int64, sha256 string, uploaded time.Time) *med
 }
 
 // visibleWebinar loads a webinar the viewer may see, or answers 404.
+// The answer about a webinar that is not public is marked noindex.
 func (s *Server) visibleWebinar(c *fiber.Ctx) (*webinar.Webinar, error) {
 	ctx, cancel := requestContext(c)
 	defer cancel()
-	return s.webinarFor(ctx, c.Params("slug"), viewer(c))
+	w, err := s.webinarFor(ctx, c.Params("slug"), viewer(c))
+	if err != nil {
+		return nil, err
+	}
+	markNoindex(c, w)
+	return w, nil
 }
 
 func isPublic(w *webinar.Webinar) bool {
