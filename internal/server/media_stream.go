@@ -75,11 +75,7 @@ func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
 	h.Set(fiber.HeaderETag, etag)
 	h.Set(fiber.HeaderLastModified, lastMod.Format(http.TimeFormat))
 	h.Set(fiber.HeaderContentType, o.ContentType)
-	if o.ContentType == "application/pdf" {
-		// Browsers' PDF viewers run as the document: a page policy
-		// would stop them. A PDF's own scripts are off in them anyway.
-		h.Del(fiber.HeaderContentSecurityPolicy)
-	}
+	fileHeaders(c, o.ContentType)
 	if o.Public {
 		h.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	} else {
@@ -282,6 +278,7 @@ func (s *Server) servePoster(c *fiber.Ctx) error {
 	if w.Poster == nil {
 		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
 		c.Set(fiber.HeaderContentType, "image/svg+xml")
+		fileHeaders(c, "image/svg+xml")
 		return c.Send(placeholderPoster)
 	}
 	return s.streamObject(c, streamedObject{Key: w.Poster.Key, ContentType: w.Poster.ContentType, Public: isPublic(w)})
