@@ -31,6 +31,7 @@ func (s *Server) serveChapters(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/vtt; charset=utf-8")
+	fileHeaders(c, "text/vtt")
 	if !isPublic(w) {
 		c.Set(fiber.HeaderCacheControl, "private, no-store")
 	}

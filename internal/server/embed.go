@@ -19,6 +19,7 @@ type embedPage struct {
 	DefaultTrack string
 	StartAt      string
 	WatchURL     string
+	NoIndex      bool // unlisted: not for search engines
 }
 
 // showEmbed is the player alone, for an iframe on another site: only for
@@ -36,7 +37,9 @@ func (s *Server) showEmbed(c *fiber.Ctx) error {
 	if !isPublic(w) || w.Recording == nil {
 		return apperr.NotFound("Webbinariet kan inte bäddas in.")
 	}
-	page := embedPage{Base: s.base(c, w.Title, "embed"), Webinar: w, WatchURL: c.BaseURL() + "/webinars/" + w.Slug}
+	page := embedPage{Base: s.base(c, w.Title, "embed"), Webinar: w, WatchURL: c.BaseURL() + "/webinars/" + w.Slug,
+		NoIndex: unlisted(w)}
+	markNoindex(c, w)
 	page.DefaultTrack = defaultTrack(w, page.Lang)
 	if start, ok := startParam(c.Query("t"), w.Length()); ok {
 		page.StartAt = seconds(start)

@@ -75,11 +75,7 @@ func (s *Server) streamObject(c *fiber.Ctx, o streamedObject) error {
 	h.Set(fiber.HeaderETag, etag)
 	h.Set(fiber.HeaderLastModified, lastMod.Format(http.TimeFormat))
 	h.Set(fiber.HeaderContentType, o.ContentType)
-	if o.ContentType == "application/pdf" {
-		// Browsers' PDF viewers run as the document: a page policy
-		// would stop them. A PDF's own scripts are off in them anyway.
-		h.Del(fiber.HeaderContentSecurityPolicy)
-	}
+	fileHeaders(c, o.ContentType)
 	if o.Public {
 		h.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	} else {
@@ -230,10 +226,16 @@ func knownObject(key string, size int64, sha256 string, uploaded time.Time) *med
 }
 
 // visibleWebinar loads a webinar the viewer may see, or answers 404.
+// The answer about a webinar that is not public is marked noindex.
 func (s *Server) visibleWebinar(c *fiber.Ctx) (*webinar.Webinar, error) {
 	ctx, cancel := requestContext(c)
 	defer cancel()
-	return s.webinarFor(ctx, c.Params("slug"), viewer(c))
+	w, err := s.webinarFor(ctx, c.Params("slug"), viewer(c))
+	if err != nil {
+		return nil, err
+	}
+	markNoindex(c, w)
+	return w, nil
 }
 
 func isPublic(w *webinar.Webinar) bool {
@@ -276,6 +278,7 @@ func (s *Server) servePoster(c *fiber.Ctx) error {
 	if w.Poster == nil {
 		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
 		c.Set(fiber.HeaderContentType, "image/svg+xml")
+		fileHeaders(c, "image/svg+xml")
 		return c.Send(placeholderPoster)
 	}
 	return s.streamObject(c, streamedObject{Key: w.Poster.Key, ContentType: w.Poster.ContentType, Public: isPublic(w)})

@@ -267,7 +267,10 @@ func takeFlash(c *fiber.Ctx) string {
 	return msg
 }
 
-// wishLimiter allows a few wishes per IP and hour, against spam.
+// wishLimiter allows a few wishes per IP and hour, against spam. routes
+// makes one and puts it on both the form and the API, so the two share
+// one budget per IP (two limiters would let an IP send twice as many).
+// Honeypot posts count too: a bot spends the same budget.
 func (s *Server) wishLimiter() fiber.Handler {
 	return limiter.New(limiter.Config{
 		Max:        s.deps.WishesPerHour,

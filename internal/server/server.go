@@ -267,8 +267,10 @@ func (s *Server) routes() {
 
 	app.Get("/feeds/webinars.:format", s.serveFeed)
 
+	// One budget per IP for the form and the API together.
+	wishLimit := s.wishLimiter()
 	app.Get("/wishes/new", s.newWish)
-	app.Post("/wishes", s.wishLimiter(), s.createWish)
+	app.Post("/wishes", wishLimit, s.createWish)
 	app.Get("/wishes/thanks", s.showWishThanks)
 	app.Get("/wishes", s.listPublicWishes)
 	app.Post("/wishes/:id/support", s.supportWish)
@@ -327,7 +329,7 @@ func (s *Server) routes() {
 	api.Get("/webinars/:slug", s.apiGetWebinar)
 	api.Get("/search", s.apiSearch)
 	api.Put("/me/positions/:slug", s.apiSavePosition)
-	api.Post("/wishes", s.wishLimiter(), s.apiCreateWish)
+	api.Post("/wishes", wishLimit, s.apiCreateWish)
 	staffAPI := api.Group("", s.requireStaffAPI, s.auditChanges)
 	staffAPI.Post("/webinars", s.apiCreateWebinar)
 	staffAPI.Patch("/webinars/:slug", s.apiUpdateWebinar)

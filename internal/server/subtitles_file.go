@@ -40,6 +40,7 @@ func (s *Server) serveSubtitles(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	fileHeaders(c, "text/vtt")
 	if !isPublic(w) {
 		c.Set(fiber.HeaderCacheControl, "private, no-store")
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/smakom/webinar-portal/internal/account"
 	"github.com/smakom/webinar-portal/internal/webinar"
+	"github.com/smakom/webinar-portal/internal/wish"
 )
 
 // TestVisibilityEverywhere checks every place that lists or finds
@@ -115,4 +116,88 @@ func TestCatalogueTitleSearchWithoutIndex(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestVisibilityUnlisted: an unlisted webinar opens by its link, but
+// nothing advertises it. Its watch and embed pages ask search engines not
+// to index them (while link previews keep working), its files carry
+// X-Robots-Tag: noindex, and the public wishes page neither links nor
+// names it when it answers a wish. A public webinar carries none of this.
+func TestVisibilityUnlisted(t *testing.T) {
+	p := newPortal(t)
+	api := p.apiClient()
+	ctx := context.Background()
+	slugs := map[webinar.Visibility]string{}
+	for vis, title := range map[webinar.Visibility]string{webinar.Public: "Öppet om slamhantering", webinar.Unlisted: "Hemligt om slamhantering"} {
+		slug := api.createWebinar(title, string(vis))
+		clip := fakeMP4(0)
+		expectStatus(t, api.put("/api/v1/webinars/"+slug+"/recording", bytes.NewReader(clip), int64(len(clip))), http.StatusOK)
+		expectStatus(t, api.put("/api/v1/webinars/"+slug+"/slides?filename=bilder.pdf", strings.NewReader(tinyPDF), int64(len(tinyPDF))), http.StatusOK)
+		expectStatus(t, api.put("/api/v1/webinars/"+slug+"/subtitles/sv", strings.NewReader(svSRT), int64(len(svSRT))), http.StatusOK)
+		poster := posterPNG()
+		if _, err := p.webinars.SetPoster(ctx, slug, bytes.NewReader(poster), int64(len(poster))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.webinars.SetChapters(ctx, slug, []webinar.ChapterRow{{Start: "0:00", Title: "Inledning"}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		slugs[vis] = slug
+	}
+	const robotsMeta = `<meta name="robots" content="noindex">`
+	anon, member := p.anonymous(), p.loginAs(account.RoleMember)
+
+	for _, vis := range []webinar.Visibility{webinar.Public, webinar.Unlisted} {
+		hidden := vis == webinar.Unlisted
+		base := "/webinars/" + slugs[vis]
+		t.Run(string(vis)+" pages", func(t *testing.T) {
+			for who, c := range map[string]*client{"anonymous": anon, "member": member} {
+				for _, path := range []string{base, base + "?lang=en", base + "/embed"} {
+					r := c.get(path)
+					expectStatus(t, r, http.StatusOK)
+					if got := strings.Contains(r.text(), robotsMeta); got != hidden {
+						t.Errorf("%s as %s: robots noindex meta %v, want %v", path, who, got, hidden)
+					}
+					if got := r.Header.Get("X-Robots-Tag") == "noindex"; got != hidden {
+						t.Errorf("%s as %s: X-Robots-Tag %q", path, who, r.Header.Get("X-Robots-Tag"))
+					}
+				}
+				// Link previews (Open Graph) stay: the link is meant to be shared.
+				expectContains(t, c.get(base), `<meta property="og:title"`, `<meta property="og:video"`)
+			}
+		})
+		t.Run(string(vis)+" files", func(t *testing.T) {
+			for _, path := range []string{base + "/recording", base + "/slides/1", base + "/slides/1?download=1", base + "/subtitles/sv.vtt",
+				base + "/subtitles/sv.srt", base + "/poster", base + "/chapters.vtt", "/api/v1/webinars/" + slugs[vis]} {
+				r := anon.get(path)
+				expectStatus(t, r, http.StatusOK)
+				if got := r.Header.Get("X-Robots-Tag") == "noindex"; got != hidden {
+					t.Errorf("GET %s: X-Robots-Tag %q, want noindex %v", path, r.Header.Get("X-Robots-Tag"), hidden)
+				}
+			}
+			r := anon.head(base + "/recording")
+			if got := r.Header.Get("X-Robots-Tag") == "noindex"; got != hidden {
+				t.Errorf("HEAD recording: X-Robots-Tag %q, want noindex %v", r.Header.Get("X-Robots-Tag"), hidden)
+			}
+		})
+	}
+
+	t.Run("an unlisted webinar that answers a wish is not on the wishes page", func(t *testing.T) {
+		staff := p.loginAs(account.RoleStaff)
+		byUnlisted := p.addWish(wish.Input{Topic: "Slam från avloppsreningsverk"})
+		byPublic := p.addWish(wish.Input{Topic: "Slam i lantbruket"})
+		expectStatus(t, staff.postForm("/staff/wishes/"+byUnlisted, url.Values{"status": {"done"}, "reply": {"Nu finns ett webbinarium."}, "webinar": {slugs[webinar.Unlisted]}}), http.StatusSeeOther)
+		expectStatus(t, staff.postForm("/staff/wishes/"+byPublic, url.Values{"status": {"done"}, "webinar": {slugs[webinar.Public]}}), http.StatusSeeOther)
+		for who, c := range map[string]*client{"anonymous": anon, "member": member} {
+			for _, path := range []string{"/wishes", "/wishes?lang=en"} {
+				r := c.get(path)
+				expectStatus(t, r, http.StatusOK)
+				expectContains(t, r, "Slam från avloppsreningsverk", "Nu finns ett webbinarium.", `href="/webinars/`+slugs[webinar.Public]+`"`, "Öppet om slamhantering")
+				if strings.Contains(r.text(), slugs[webinar.Unlisted]) || strings.Contains(r.text(), "Hemligt om slamhantering") {
+					t.Errorf("%s as %s links or names the unlisted webinar", path, who)
+				}
+			}
+		}
+		// Staff may see every webinar and keep the link.
+		expectContains(t, staff.get("/wishes"), `href="/webinars/`+slugs[webinar.Unlisted]+`"`)
+	})
 }

@@ -28,6 +28,9 @@ type watchPage struct {
 	// (StartAt, StartClock); PositionURL is where the player saves it.
 	Resumed     bool
 	PositionURL string
+	// NoIndex: the webinar is not public (say, unlisted), so search
+	// engines are asked not to index the page; link previews still work.
+	NoIndex bool
 }
 
 func (s *Server) showWebinar(c *fiber.Ctx) error {
@@ -37,7 +40,9 @@ func (s *Server) showWebinar(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := watchPage{Base: s.base(c, w.Title, "catalogue"), Webinar: w, Shareable: isPublic(w), PublicURL: c.BaseURL(), Views: -1}
+	page := watchPage{Base: s.base(c, w.Title, "catalogue"), Webinar: w, Shareable: isPublic(w), PublicURL: c.BaseURL(), Views: -1,
+		NoIndex: unlisted(w)}
+	markNoindex(c, w)
 	if s.deps.Views != nil {
 		if !viewer(c).Staff && w.Recording != nil {
 			s.deps.Views.Add(w.ID)

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/smakom/webinar-portal/internal/apperr"
+	"github.com/smakom/webinar-portal/internal/webinar"
 	"github.com/smakom/webinar-portal/internal/wish"
 )
 
@@ -47,7 +48,8 @@ func (s *Server) listPublicWishes(c *fiber.Ctx) error {
 
 // linkAnsweringWebinars keeps the webinar link only where the visitor may
 // watch it (a webinar made a draft later would answer 404), with its
-// current title.
+// current title. An unlisted webinar is never listed, so it is neither
+// linked nor named here, except for staff.
 func (s *Server) linkAnsweringWebinars(c *fiber.Ctx, list []wish.Wish) error {
 	ctx, cancel := requestContext(c)
 	defer cancel()
@@ -62,6 +64,10 @@ func (s *Server) linkAnsweringWebinars(c *fiber.Ctx, list []wish.Wish) error {
 		}
 		if err != nil {
 			return err
+		}
+		if w.Visibility == webinar.Unlisted && !viewer(c).Staff {
+			list[i].WebinarSlug, list[i].WebinarTitle = "", ""
+			continue
 		}
 		list[i].WebinarTitle = w.Title
 	}

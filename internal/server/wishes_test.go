@@ -1,16 +1,22 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/smakom/webinar-portal/internal/account"
 	"github.com/smakom/webinar-portal/internal/wish"
@@ -288,27 +294,176 @@ func TestWishFieldsEscaped(t *testing.T) {
 }
 
 // The public form keeps its defences: a honeypot that people never see or
-// reach, and a limit per IP.
+// reach, and one limit per IP shared by the form and the API.
 func TestWishFormHoneypotAndFlood(t *testing.T) {
-	p := newPortal(t, func(d *Deps) { d.WishesPerHour = 3 })
+	const perHour = 5
+	// X-Forwarded-For from the test connection (0.0.0.0) stands for the
+	// visitor's IP, as behind a proxy.
+	p := newPortal(t, func(d *Deps) { d.WishesPerHour = perHour; d.TrustedProxies = []string{"0.0.0.0"} })
+	public := p.apiClient().createWebinar("Katalogen under en flod av önskemål", "public")
+	stored := func() int64 {
+		t.Helper()
+		n, err := p.db.Collection("wishes").CountDocuments(context.Background(), bson.D{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	csrf := randomToken()
+	// send posts one wish from ip over the form (with the CSRF token a
+	// browser has) or the JSON API.
+	send := func(ip string, viaAPI bool, form url.Values) response {
+		var req *http.Request
+		if viaAPI {
+			b, _ := json.Marshal(map[string]string{"topic": form.Get("topic")})
+			req = httptest.NewRequest(http.MethodPost, "/api/v1/wishes", bytes.NewReader(b))
+			req.Header.Set("Content-Type", "application/json")
+		} else {
+			form.Set("_csrf", csrf)
+			req = httptest.NewRequest(http.MethodPost, "/wishes", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(&http.Cookie{Name: csrfCookie, Value: csrf})
+		}
+		req.Header.Set("X-Forwarded-For", ip)
+		res, err := p.srv.App().Test(req, -1)
+		if err != nil {
+			t.Errorf("POST %s: %v", req.URL.Path, err)
+			return response{}
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return response{res, body}
+	}
+
 	anon := p.anonymous()
 	r := anon.get("/wishes/new")
 	expectContains(t, r, `<div class="hp" aria-hidden="true">`, `name="website" type="text" tabindex="-1" autocomplete="off"`)
-	r = anon.postForm("/wishes", url.Values{"topic": {"Billiga klockor"}, "website": {"http://spam.example"}})
-	expectStatus(t, r, http.StatusOK)
-	expectContains(t, r, "Tack för ditt önskemål")
-	list, err := p.srv.deps.Wishes.List(context.Background(), "")
-	if err != nil || len(list) != 0 {
-		t.Fatalf("the honeypot stored %v (%v)", list, err)
-	}
-	expectStatus(t, anon.postForm("/wishes", url.Values{"topic": {"Ett"}}), http.StatusSeeOther)
-	expectStatus(t, anon.postForm("/wishes", url.Values{"topic": {"Två"}}), http.StatusSeeOther)
-	r = anon.postForm("/wishes", url.Values{"topic": {"Tre"}})
-	expectStatus(t, r, http.StatusTooManyRequests)
-	expectContains(t, r, "många önskemål")
-	if list, _ := p.srv.deps.Wishes.List(context.Background(), ""); len(list) != 2 {
-		t.Errorf("%d wishes stored, want 2", len(list))
-	}
+
+	t.Run("a bot that fills the honeypot is thanked and nothing is stored", func(t *testing.T) {
+		for i := range perHour - 1 {
+			r := send("198.51.100.66", false, url.Values{"topic": {fmt.Sprintf("Billiga klockor %d", i)}, "website": {"http://spam.example"}})
+			expectStatus(t, r, http.StatusOK)
+			expectContains(t, r, "Tack för ditt önskemål")
+		}
+		if n := stored(); n != 0 {
+			t.Fatalf("the honeypot stored %d wishes", n)
+		}
+		// The API has no honeypot: it refuses fields it does not know.
+		b, _ := json.Marshal(map[string]string{"topic": "Billiga klockor", "website": "http://spam.example"})
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/wishes", bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", "198.51.100.67")
+		expectStatus(t, anon.do(req), http.StatusBadRequest)
+		if n := stored(); n != 0 {
+			t.Fatalf("a bot stored %d wishes", n)
+		}
+	})
+
+	t.Run("a flood from one IP over the form and the API stores one hour's budget", func(t *testing.T) {
+		const flood, workers = 500, 24
+		type answer struct {
+			api    bool
+			status int
+			body   string
+			retry  string
+			ctype  string
+		}
+		answers := make(chan answer, flood)
+		jobs := make(chan int)
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range jobs {
+					api := i%2 == 1
+					r := send("203.0.113.7", api, url.Values{"topic": {fmt.Sprintf("Flod %d", i)}})
+					if r.Response == nil {
+						continue
+					}
+					answers <- answer{api, r.StatusCode, r.text(), r.Header.Get("Retry-After"), r.Header.Get("Content-Type")}
+				}
+			}()
+		}
+		// The catalogue keeps answering while the flood runs.
+		catalogue := make(chan int, 1)
+		go func() {
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			res, err := p.srv.App().Test(req, -1)
+			if err != nil {
+				catalogue <- 0
+				return
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if !strings.Contains(string(body), public) {
+				catalogue <- -res.StatusCode
+				return
+			}
+			catalogue <- res.StatusCode
+		}()
+		for i := range flood {
+			jobs <- i
+		}
+		close(jobs)
+		wg.Wait()
+		close(answers)
+		if st := <-catalogue; st != http.StatusOK {
+			t.Errorf("the catalogue answered %d during the flood (negative: without the public webinar)", st)
+		}
+		accepted, limited := 0, 0
+		for a := range answers {
+			switch {
+			case a.status == http.StatusCreated && a.api, a.status == http.StatusSeeOther && !a.api:
+				accepted++
+			case a.status == http.StatusTooManyRequests:
+				limited++
+				if secs, err := strconv.Atoi(a.retry); err != nil || secs < 1 || secs > 3600 {
+					t.Errorf("429 with Retry-After %q, want seconds up to an hour", a.retry)
+				}
+				if a.api {
+					var e struct {
+						Error struct{ Code, Message string }
+					}
+					if err := json.Unmarshal([]byte(a.body), &e); err != nil || e.Error.Code != "rate_limited" || !strings.Contains(e.Error.Message, "många önskemål") {
+						t.Errorf("API 429 is not the JSON error (%v; %s): %.200s", err, a.ctype, a.body)
+					}
+				} else if !strings.HasPrefix(a.ctype, "text/html") || !strings.Contains(a.body, "Du har skickat många önskemål på kort tid") {
+					t.Errorf("form 429 is not a Swedish page (%s): %.200s", a.ctype, a.body)
+				}
+			default:
+				t.Errorf("a wish (API %v) answered %d: %.200s", a.api, a.status, a.body)
+			}
+		}
+		if accepted != perHour || limited != flood-perHour {
+			t.Errorf("%d accepted and %d refused, want %d and %d", accepted, limited, perHour, flood-perHour)
+		}
+		if n := stored(); n != perHour {
+			t.Errorf("%d wishes stored after the flood, want WISHES_PER_HOUR (%d)", n, perHour)
+		}
+	})
+
+	t.Run("the form and the API share the budget", func(t *testing.T) {
+		// Half the budget by form, the rest by API, then both refuse.
+		for i := range perHour {
+			want := http.StatusSeeOther
+			if i%2 == 1 {
+				want = http.StatusCreated
+			}
+			expectStatus(t, send("203.0.113.8", i%2 == 1, url.Values{"topic": {fmt.Sprintf("Delad %d", i)}}), want)
+		}
+		expectStatus(t, send("203.0.113.8", false, url.Values{"topic": {"Ett till"}}), http.StatusTooManyRequests)
+		expectStatus(t, send("203.0.113.8", true, url.Values{"topic": {"Ett till"}}), http.StatusTooManyRequests)
+	})
+
+	t.Run("another IP can still send a wish", func(t *testing.T) {
+		before := stored()
+		expectStatus(t, send("192.0.2.44", false, url.Values{"topic": {"Ett vanligt önskemål"}}), http.StatusSeeOther)
+		expectStatus(t, send("192.0.2.45", true, url.Values{"topic": {"Ett önskemål från ett system"}}), http.StatusCreated)
+		if n := stored(); n != before+2 {
+			t.Errorf("%d wishes stored, want %d", n, before+2)
+		}
+	})
 }
 
 // Members voting at the same moment through the HTTP layer: every member
