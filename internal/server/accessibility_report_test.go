@@ -24,6 +24,11 @@ func TestAccessibilityReportKeepsItsKindAfterAnError(t *testing.T) {
 		`<label for="topic">Vilken sida eller funktion gäller det?`, `value="Sökrutan"`, `id="email-error"`,
 		"Ingen etikett i skärmläsaren.", ">Skicka rapporten</button>",
 		"<title>Rätta formuläret – Rapportera brister i tillgängligheten")
+	// Like the statement's form: its labels, no name or municipality.
+	expectContains(t, r, `<label for="details">Beskriv problemet</label>`, "Frivilligt. Används bara för att svara dig.")
+	if strings.Contains(r.text(), `id="name"`) || strings.Contains(r.text(), `id="municipality"`) {
+		t.Error("the report shown again asks for a name or municipality, which the statement's form does not")
+	}
 	if strings.Contains(r.text(), "Tillgänglighet: Sökrutan") {
 		t.Error("the topic is shown with the marker; sent again it would be marked twice")
 	}
@@ -31,7 +36,8 @@ func TestAccessibilityReportKeepsItsKindAfterAnError(t *testing.T) {
 	// An empty topic too.
 	r = anon.postForm("/wishes", url.Values{"category": {"a11y"}, "topic": {""}})
 	expectStatus(t, r, http.StatusUnprocessableEntity)
-	expectContains(t, r, `name="category" value="a11y"`, "<h1>Rapportera brister i webbplatsens tillgänglighet</h1>")
+	expectContains(t, r, `name="category" value="a11y"`, "<h1>Rapportera brister i webbplatsens tillgänglighet</h1>",
+		`<a href="#topic">Vilken sida eller funktion gäller det?: Fältet måste fyllas i.</a>`)
 
 	// Corrected and sent again (as the form would, with the category).
 	r = anon.postForm("/wishes", url.Values{"category": {"a11y"}, "topic": {"Sökrutan"}, "email": {"asa@kommun.se"}})

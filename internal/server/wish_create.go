@@ -35,14 +35,20 @@ var wishFields = []struct{ name, labelKey string }{
 // wishErrors puts the wish package's Swedish field messages into the
 // page's language: per field for the form, and in form order for the
 // summary.
-func wishErrors(b Base, errs map[string]string) (map[string]string, []fieldError) {
+func wishErrors(b Base, errs map[string]string, category string) (map[string]string, []fieldError) {
 	byField := make(map[string]string, len(errs))
 	var list []fieldError
 	for _, f := range wishFields {
 		if m, ok := errs[f.name]; ok {
 			m, _ = fieldErrorText(b.Lang, m) // untranslated: Swedish
 			byField[f.name] = m
-			list = append(list, fieldError{f.name, b.T(f.labelKey), m})
+			label := f.labelKey
+			if category != "" && f.name == "topic" { // named as on the report form
+				label = "a11y.report_where"
+			} else if category != "" && f.name == "details" {
+				label = "a11y.report_what"
+			}
+			list = append(list, fieldError{f.name, b.T(label), m})
 		}
 	}
 	for name, m := range errs { // a field the form does not know
@@ -85,7 +91,7 @@ func (s *Server) createWish(c *fiber.Ctx) error {
 			titleKey = "a11y.title_invalid"
 		}
 		b := s.localBase(c, titleKey, "wish")
-		errs, list := wishErrors(b, ae.Fields)
+		errs, list := wishErrors(b, ae.Fields, category)
 		shown := in
 		shown.Topic = typed // the prefix is added again when it is sent
 		return s.render(c, ae.Status, "wish_new", wishFormPage{Base: b, Input: shown, Errors: errs, ErrorList: list, Category: category})
