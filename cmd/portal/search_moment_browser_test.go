@@ -326,7 +326,7 @@ func TestSearchToMomentInBrowser(t *testing.T) {
 			const f = o && o.querySelector('p');
 			return {open: !!(d && d.open), data: o ? o.getAttribute('data') : '', type: o ? o.type : '', width: r.width, height: r.height,
 				fallback: f ? f.getBoundingClientRect().height : 0}; })()`,
-			"the slide deck's <object> shown", 20*time.Second, func(o objectState) bool { return o.Open && o.Width > 300 && o.Height > 300 })
+			"the slide deck's <object> shown", 60*time.Second, func(o objectState) bool { return o.Open && o.Width > 300 && o.Height > 300 })
 		if obj.Data != deck || obj.Type != "application/pdf" {
 			t.Errorf("the <object> shows %q (%s); want %s as application/pdf", obj.Data, obj.Type, deck)
 		}
@@ -334,7 +334,7 @@ func TestSearchToMomentInBrowser(t *testing.T) {
 			t.Errorf("the <object> shows its fallback text (\"Presentationen kan inte visas här\"), not the PDF")
 		}
 		// The server answered the <object>'s request with the PDF.
-		deadline := time.Now().Add(20 * time.Second)
+		deadline := time.Now().Add(60 * time.Second)
 		for len(pdfAnswers(before)) == 0 && time.Now().Before(deadline) {
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -404,7 +404,7 @@ func TestSearchToMomentInBrowser(t *testing.T) {
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(v => { v.muted = true; v.play(); return true; })(document.getElementById('player'))`)); err != nil {
 			t.Fatal(err)
 		}
-		st := pollState(t, ctx, playerJS, "the long video plays from the start", 30*time.Second, func(p player) bool { return p.Error != "" || p.Time > 1 })
+		st := pollState(t, ctx, playerJS, "the long video plays from the start", 60*time.Second, func(p player) bool { return p.Error != "" || p.Time > 1 })
 		if st.Error != "" {
 			t.Fatalf("the long video does not play: %+v", st)
 		}
@@ -424,7 +424,7 @@ func TestSearchToMomentInBrowser(t *testing.T) {
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(v => { v.currentTime = %g; v.play(); return true; })(document.getElementById('player'))`, target))); err != nil {
 			t.Fatal(err)
 		}
-		st = pollState(t, ctx, playerJS, "the video plays after the seek", 30*time.Second, func(p player) bool {
+		st = pollState(t, ctx, playerJS, "the video plays after the seek", 60*time.Second, func(p player) bool {
 			return p.Error != "" || (p.Time > target+0.5 && !p.Paused && p.Ready >= 3)
 		})
 		if st.Error != "" || st.Time < target {
