@@ -7,10 +7,16 @@ package main
 // transcript line are reached with Tab and used with Enter; every stop
 // shows a focus ring; and tabbing through the whole watch page leaves it
 // (focus returns to the browser) after a bounded number of steps, so there
-// is no focus trap.
+// is no focus trap. The arrow keys on the focused player seek; Tab goes
+// through the catalogue's header, navigation, search form, cards and
+// footer in a fixed order; and a wish is sent with the keyboard alone,
+// from the header's link to the thank-you page.
 
 import (
 	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +26,30 @@ import (
 
 	"github.com/smakom/webinar-portal/internal/pagetour"
 )
+
+// catalogueTabStops are the catalogue's Tab stops in order for a visitor
+// of the demo portal: tag#id or tag and text.
+var catalogueTabStops = []string{
+	"a Hoppa till innehållet",
+	// header and navigation
+	"a SmåKom webbinariearkiv",
+	"a Webbinarier",
+	"a Önska ett webbinarium",
+	"a Önskemål och svar",
+	"a In English",
+	"a Logga in",
+	// main: the search form, then the cards (newest first)
+	"input#q",
+	"select#topic",
+	"select#year",
+	"button Visa",
+	"a Kompetensförsörjning i små kommuner 2024",
+	"a Sveriges nästa potentiella samhällskris – vattenförsörjningen",
+	"a Digitalisering och e-tjänster i små kommuner",
+	// footer
+	"a Saknar du ett ämne? Skicka ett önskemål.",
+	"a Tillgänglighetsredogörelse",
+}
 
 // focusState describes document.activeElement.
 type focusState struct {
@@ -96,6 +126,18 @@ func TestKeyboardJourney(t *testing.T) {
 		if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(u)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	shots := screenshotDir(t)
+	shot := func(t *testing.T, name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot %s (%d KB)", filepath.Join(shots, name), len(png)>>10)
 	}
 	skipLink := func(st focusState) bool { return st.Tag == "A" && st.Href == "#main" }
 
@@ -181,6 +223,132 @@ func TestKeyboardJourney(t *testing.T) {
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('player').pause(), true`)); err != nil {
 			t.Fatal(err)
 		}
+		tab.checkProblems(t)
+	})
+
+	t.Run("seek with the arrow keys on the player", func(t *testing.T) {
+		load(t, watch)
+		watchReady(t)
+		tabTo(t, "the skip link", 1, skipLink)
+		press(t, kb.Enter)
+		st := tabTo(t, "the player", 5, func(st focusState) bool { return st.ID == "player" })
+		if st.Time != 0 || !st.Paused {
+			t.Fatalf("the player before the arrow keys: at %.2f s, paused %v; want 0 and paused", st.Time, st.Paused)
+		}
+		// Chromium's controls step 1 % of the length per press (0.14 s
+		// here): ten presses move the video more than a second.
+		for i := 0; i < 10; i++ {
+			press(t, kb.ArrowRight)
+		}
+		fwd, err := chromedp.Run(ctx, chromedp.Poll[focusState](`(() => { const s = `+focusStateJS+`; return s.time > 1 ? s : null; })()`,
+			chromedp.WithPollingTimeout(10*time.Second)))
+		if err != nil {
+			t.Fatalf("ArrowRight on the focused player did not move the video past 1 s: %v (now %+v)", err, focus(t))
+		}
+		if fwd.ID != "player" || !fwd.Paused {
+			t.Errorf("after ArrowRight: focus on %s, paused %v; want the player still focused and paused", fwd.Desc, fwd.Paused)
+		}
+		for i := 0; i < 5; i++ {
+			press(t, kb.ArrowLeft)
+		}
+		back, err := chromedp.Run(ctx, chromedp.Poll[focusState](`(() => { const s = `+focusStateJS+`; return s.time < `+strconv.FormatFloat(fwd.Time-0.5, 'f', 3, 64)+` ? s : null; })()`,
+			chromedp.WithPollingTimeout(10*time.Second)))
+		if err != nil {
+			t.Fatalf("ArrowLeft did not move the video back from %.2f s: %v (now %+v)", fwd.Time, err, focus(t))
+		}
+		shot(t, "keyboard-seek.png")
+		t.Logf("10 × ArrowRight moved the video to %.2f s, 5 × ArrowLeft back to %.2f s", fwd.Time, back.Time)
+		tab.checkProblems(t)
+	})
+
+	t.Run("tab order of the catalogue", func(t *testing.T) {
+		load(t, p.url+"/")
+		var stops []string
+		left := false
+		for i := 0; i < 80; i++ {
+			press(t, kb.Tab)
+			st := focus(t)
+			if st.Tag == "BODY" || (i > 0 && skipLink(st)) {
+				left = true // past the last stop: no focus trap
+				break
+			}
+			if !st.Ring || !st.OnScreen && st.Href != "#main" {
+				t.Errorf("stop %d, %s: focus ring %v, scrolled into view %v", i+1, st.Desc, st.Ring, st.OnScreen)
+			}
+			stop := strings.ToLower(st.Tag)
+			if st.ID != "" {
+				stop += "#" + st.ID
+			} else {
+				stop += " " + st.Text
+			}
+			stops = append(stops, stop)
+		}
+		if !left {
+			t.Errorf("after 80 Tabs focus is still in the catalogue: a focus trap?")
+		}
+		want := catalogueTabStops
+		if strings.Join(stops, "\n") != strings.Join(want, "\n") {
+			t.Errorf("Tab goes through the catalogue as\n\t%s\nwant\n\t%s", strings.Join(stops, "\n\t"), strings.Join(want, "\n\t"))
+		}
+		tab.checkProblems(t)
+	})
+
+	t.Run("a wish sent with the keyboard alone", func(t *testing.T) {
+		load(t, p.url+"/")
+		// From the top of the catalogue to the header's wish link.
+		tabTo(t, "the link Önska ett webbinarium", 10, func(st focusState) bool { return st.Tag == "A" && st.Text == "Önska ett webbinarium" })
+		if _, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter)); err != nil {
+			t.Fatal(err)
+		}
+		if u, _ := url.Parse(focus(t).URL); u == nil || u.Path != "/wishes/new" {
+			t.Fatalf("Enter on the wish link led to %s", focus(t).URL)
+		}
+		// Skip link, then into the form: each field is reached with Tab and
+		// filled by typing.
+		tabTo(t, "the skip link", 1, skipLink)
+		press(t, kb.Enter)
+		fields := []struct{ id, text string }{
+			{"topic", "Tangentbordsvänliga webbinarier"},
+			{"details", "Allt ska gå att nå med Tab."},
+			{"name", "Åke Öst"},
+			{"email", "ake.ost@example.se"},
+			{"municipality", "Åre"},
+		}
+		for _, f := range fields {
+			tabTo(t, "#"+f.id, 3, func(st focusState) bool { return st.ID == f.id })
+			if err := chromedp.Do(ctx, chromedp.KeyEvent(f.text)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		values, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`Object.fromEntries(['topic','details','name','email','municipality','website'].map(id => [id, document.getElementById(id).value]))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fields {
+			if values[f.id] != f.text {
+				t.Errorf("#%s = %q after typing; want %q", f.id, values[f.id], f.text)
+			}
+		}
+		if values["website"] != "" {
+			t.Errorf("the hidden honeypot field got text: %q", values["website"])
+		}
+		// The next stop is the submit button (the honeypot is skipped); Enter sends.
+		st := tabTo(t, "the submit button", 1, func(st focusState) bool { return st.Tag == "BUTTON" })
+		if st.Text != "Skicka önskemål" {
+			t.Errorf("after the last field Tab reached %s; want the button Skicka önskemål", st.Desc)
+		}
+		shot(t, "keyboard-wish-filled.png")
+		if _, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter)); err != nil {
+			t.Fatal(err)
+		}
+		page, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[location.pathname, document.querySelector('h1').innerText.trim(), document.querySelector('main').innerText]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page[0] != "/wishes/thanks" || page[1] != "Tack för ditt önskemål!" || !strings.Contains(page[2], fields[0].text) {
+			t.Errorf("after Enter on the button: %s, h1 %q, %q; want the thank-you page with the topic", page[0], page[1], page[2])
+		}
+		shot(t, "keyboard-wish-thanks.png")
 		tab.checkProblems(t)
 	})
 

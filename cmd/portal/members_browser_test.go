@@ -3,7 +3,10 @@ package main
 // End-to-end test of member accounts in a browser, without JavaScript
 // (plain forms): staff invite a member, the invite is mailed through a
 // real SMTP dialogue (a test server on loopback), the member opens the
-// mailed link, chooses a password and sees a members-only webinar.
+// mailed link, chooses a password and sees a members-only webinar. Later
+// the member logs in through /login, finds that webinar's card (with its
+// members badge) in the catalogue, which a visitor's catalogue lacks,
+// opens it and the video plays.
 
 import (
 	"bytes"
@@ -31,6 +34,12 @@ func TestMemberInviteInBrowser(t *testing.T) {
 		memberPass  = "mitt eget långa lösenord"
 		title       = "Krisberedskap för medlemmar"
 	)
+	// Read before serve starts: the embedded S3 server moves the working
+	// directory.
+	clip, err := os.ReadFile(filepath.Join("..", "..", "internal", "demo", "assets", "vattenforsorjning.mp4"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	smtpd := mailtest.Start(t, false)
 	dataDir := t.TempDir()
 	setCleanEnv(t, "DATA_DIR="+dataDir, "LOG_LEVEL=error")
@@ -57,6 +66,15 @@ func TestMemberInviteInBrowser(t *testing.T) {
 	}
 	var w struct{ Slug string }
 	_ = json.NewDecoder(resp.Body).Decode(&w)
+	resp.Body.Close()
+	// Its recording: the demo clip.
+	req, _ = http.NewRequest(http.MethodPut, p.url+"/api/v1/webinars/"+w.Slug+"/recording", bytes.NewReader(clip))
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(token))
+	req.Header.Set("Content-Type", "video/mp4")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode/100 != 2 {
+		t.Fatalf("upload the recording: %v %v", resp, err)
+	}
 	resp.Body.Close()
 
 	tab := openTab(t, 3*time.Minute)
@@ -224,6 +242,106 @@ func TestMemberInviteInBrowser(t *testing.T) {
 		}
 		if st := open(t, p.url+"/webinars/"+w.Slug); st != http.StatusNotFound {
 			t.Errorf("members-only webinar after logging out everywhere: %d", st)
+		}
+	})
+	// cards reads the catalogue's cards as a person sees them.
+	type card struct {
+		Title   string   `json:"title"`
+		Href    string   `json:"href"`
+		Badges  []string `json:"badges"`
+		Visible bool     `json:"visible"`
+	}
+	cards := func(t *testing.T) map[string]card {
+		t.Helper()
+		if st := open(t, p.url+"/"); st != http.StatusOK {
+			t.Fatalf("GET /: %d", st)
+		}
+		list, err := chromedp.Run(ctx, chromedp.Evaluate[[]card](`[...document.querySelectorAll('ul.cards > li.card')].map(li => {
+			const r = li.getBoundingClientRect();
+			return {title: (li.querySelector('h2') || {}).textContent?.trim() || '',
+				href: (li.querySelector('a.card-link') || {getAttribute: () => ''}).getAttribute('href'),
+				badges: [...li.querySelectorAll('.badge')].filter(b => b.getBoundingClientRect().width > 0).map(b => b.innerText.trim()),
+				visible: r.width > 0 && r.height > 0};
+		})`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		byTitle := map[string]card{}
+		for _, c := range list {
+			byTitle[c.Title] = c
+		}
+		return byTitle
+	}
+
+	step("the member logs in with the password and watches the members-only webinar", func(t *testing.T) {
+		// Back to Swedish (the step above switched to English).
+		if st := open(t, p.url+"/?lang=sv"); st != http.StatusOK {
+			t.Fatalf("/?lang=sv: %d", st)
+		}
+		// Logged out (everywhere, above): the catalogue does not list it.
+		if who, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector('.account .who')`)); err != nil || who {
+			t.Fatalf("still logged in before the login step (%v)", err)
+		}
+		if c, ok := cards(t)[title]; ok {
+			t.Errorf("a visitor's catalogue lists the members-only webinar: %+v", c)
+		}
+		shot(t, "members-catalogue-visitor.png")
+		if st := open(t, p.url+"/login"); st != http.StatusOK {
+			t.Fatalf("/login: %d", st)
+		}
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("email"), memberEmail), chromedp.SendKeys(chromedp.ID("password"), memberPass)); err != nil {
+			t.Fatal(err)
+		}
+		if st := click(t, "Logga in", `//form[@action="/login"]//button[normalize-space()="Logga in"]`); st != http.StatusOK {
+			t.Fatalf("after login: %d", st)
+		}
+		if who := text(t, ".account .who"); who != "Inloggad som "+memberEmail {
+			t.Errorf("after logging in the header says %q", who)
+		}
+		c, ok := cards(t)[title]
+		if !ok || !c.Visible {
+			t.Fatalf("the member's catalogue has no visible card %q", title)
+		}
+		members := false
+		for _, b := range c.Badges {
+			members = members || b == "Medlemmar"
+		}
+		if !members {
+			t.Errorf("the card %q has the badges %q; want Medlemmar", title, c.Badges)
+		}
+		if c.Href != "/webinars/"+w.Slug {
+			t.Errorf("the card links to %q; want /webinars/%s", c.Href, w.Slug)
+		}
+		shot(t, "members-catalogue-member.png")
+		if st := click(t, "the card", `//li[contains(@class,"card")][.//h2[normalize-space()="`+title+`"]]//a[contains(@class,"card-link")]`); st != http.StatusOK {
+			t.Fatalf("opening the card: %d", st)
+		}
+		if h1 := text(t, "h1"); h1 != title {
+			t.Errorf("watch page h1 %q; want %q", h1, title)
+		}
+		playCtx, cancelPlay := context.WithTimeout(ctx, 30*time.Second)
+		started, err := chromedp.Run(playCtx, chromedp.Evaluate[string](`Promise.race([
+				(v => { v.muted = true; v.loop = true; return v.play(); })(document.getElementById('player')).then(() => 'playing', e => 'play() rejected: ' + e.name + ': ' + e.message),
+				new Promise(r => setTimeout(() => r('play() still pending after 15 s'), 15000))])`,
+			chromedp.EvalAwaitPromise))
+		cancelPlay()
+		if err != nil || started != "playing" {
+			t.Fatalf("video.play(): %q %v", started, err)
+		}
+		type video struct {
+			Time   float64 `json:"time"`
+			Paused bool    `json:"paused"`
+			Width  int     `json:"width"`
+			Error  string  `json:"error"`
+		}
+		v := pollState(t, ctx, `(v => ({time: v.currentTime, paused: v.paused, width: v.videoWidth, error: v.error ? v.error.message : ''}))(document.getElementById('player'))`,
+			"the members-only video plays past 1 s", 30*time.Second, func(v video) bool { return v.Error != "" || v.Time > 1 })
+		if v.Error != "" || v.Paused || v.Width == 0 {
+			t.Errorf("the members-only video: %+v; want it playing with a picture", v)
+		}
+		shot(t, "members-video-playing.png")
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('player').pause(), true`)); err != nil {
+			t.Error(err)
 		}
 	})
 }

@@ -3,9 +3,12 @@ package main
 // End-to-end test of the staff workflow in a browser: a staff account made
 // with `portal user add`, then `portal serve` (without --demo) on embedded
 // storage in a fresh DATA_DIR, driven by headless Chromium through
-// chromedp: log in, create a webinar, upload a recording and subtitles
-// through the JavaScript upload forms (web/static/upload.js), try a wrong
-// file, watch the result on the public page and log out.
+// chromedp: log in, create a webinar as a draft, upload a recording (the
+// progress bar is seen to move) and subtitles through the JavaScript
+// upload forms (web/static/upload.js), check that a visitor does not see
+// the draft, publish it with the button, see it as a visitor in the
+// catalogue and follow its card, try a wrong file, watch the result and
+// log out.
 //
 // Like TestPortalEndToEnd it holds the embedded servers only while it runs
 // and never calls t.Parallel (see the comment at the top of cli_test.go).
@@ -29,6 +32,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -105,6 +109,16 @@ func startServeEnv(t *testing.T, dataDir string, env func(port int) []string, ar
 	}
 	t.Logf("%s ready after %v", strings.Join(args, " "), time.Since(started).Round(time.Millisecond))
 	return p
+}
+
+// catalogueCardState is what a visitor's catalogue shows of one card.
+type catalogueCardState struct {
+	Found    bool   `json:"found"`
+	Visible  bool   `json:"visible"`
+	Href     string `json:"href"`
+	Text     string `json:"text"`
+	Main     string `json:"main"` // the whole main content's text
+	LoggedIn bool   `json:"loggedIn"`
 }
 
 // uploadBox is the progress box of one upload form on the staff edit page.
@@ -341,6 +355,47 @@ func TestStaffUploadInBrowser(t *testing.T) {
 			t.Fatalf("step %q failed; the later steps build on it", name)
 		}
 	}
+	// throttle limits the tab's upload speed to bytesPerSec (-1: no limit)
+	// through Chromium's network emulation.
+	throttle := func(t *testing.T, bytesPerSec float64) {
+		t.Helper()
+		if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			MatchedNetworkConditions: []*network.Conditions{{DownloadThroughput: -1, UploadThroughput: bytesPerSec}},
+		}); err != nil {
+			t.Fatalf("limit the upload speed: %v", err)
+		}
+	}
+	// anon is a second browser window with its own cookies: a visitor who
+	// is not logged in.
+	anonCtx, cancelAnon := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	defer cancelAnon()
+	anonProblems := &pageProblems{allowed: map[string]bool{}}
+	if err := chromedp.Listen(anonCtx, anonProblems.listen); err != nil {
+		t.Fatal(err)
+	}
+	catalogueCard := func(t *testing.T) catalogueCardState {
+		t.Helper()
+		resp, err := chromedp.Run(anonCtx, chromedp.NavigateResponse(p.url+"/"))
+		if err != nil || resp.Status != http.StatusOK {
+			t.Fatalf("the visitor opens /: %v %v", resp, err)
+		}
+		st, err := chromedp.Run(anonCtx, chromedp.Evaluate[catalogueCardState](`((title) => {
+			const li = [...document.querySelectorAll('ul.cards > li.card')].find(li => (li.querySelector('h2') || {}).textContent?.trim() === title);
+			const main = document.querySelector('main').innerText.replace(/\s+/g, ' ').trim();
+			const loggedIn = !!document.querySelector('form[action="/logout"]');
+			if (!li) return {main, loggedIn};
+			const r = li.getBoundingClientRect(), a = li.querySelector('a.card-link');
+			return {found: true, main, loggedIn, visible: r.width > 0 && r.height > 0 && li.innerText.includes(title),
+				href: a ? a.getAttribute('href') : '', text: li.innerText.replace(/\s+/g, ' ').trim()};
+		})(`+strconv.Quote(title)+`)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.LoggedIn {
+			t.Fatal("the visitor's window is logged in; want a separate, anonymous session")
+		}
+		return st
+	}
 
 	step("log in", func(t *testing.T) {
 		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(p.url+"/login"))
@@ -376,10 +431,11 @@ func TestStaffUploadInBrowser(t *testing.T) {
 		if loc := location(t); loc != p.url+"/staff/webinars/new" {
 			t.Fatalf("the link Nytt webbinarium led to %s", loc)
 		}
+		// The visibility is left as it starts: a draft, seen only by staff
+		// until it is published below.
 		if err := chromedp.Do(ctx,
 			chromedp.SendKeys(chromedp.ID("title"), title),
 			chromedp.SetValue(chromedp.ID("held_at"), "2024-05-06"),
-			chromedp.SetValue(chromedp.ID("visibility"), "public"),
 		); err != nil {
 			t.Fatalf("fill in the new webinar form: %v", err)
 		}
@@ -392,7 +448,7 @@ func TestStaffUploadInBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := (formValues{title, "2024-05-06", "public", "Publik"}); got != want {
+		if want := (formValues{title, "2024-05-06", "draft", "Utkast"}); got != want {
 			t.Fatalf("form before submit = %+v; want %+v", got, want)
 		}
 		if status := click(t, "Skapa", `//form[@action="/staff/webinars"]//button[normalize-space()="Skapa"]`); status != http.StatusOK {
@@ -416,33 +472,76 @@ func TestStaffUploadInBrowser(t *testing.T) {
 			t.Errorf("new webinar: recording paragraph %q; want %q", st.Recording, "Ingen inspelning uppladdad.")
 		}
 		vis, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1 + p strong")))
-		if err != nil || vis != "Publik" {
-			t.Errorf("Synlighet on the edit page = %q, %v; want Publik", vis, err)
+		if err != nil || vis != "Utkast" {
+			t.Errorf("Synlighet on the edit page = %q, %v; want Utkast", vis, err)
 		}
 		t.Logf("created %s", loc)
 		checkProblems(t)
 	})
 
 	step("upload the recording", func(t *testing.T) {
+		// On loopback 20 MiB go up in a blink; the browser's own network
+		// emulation slows the upload to 4 MiB/s (about 5 s) so that the
+		// bar is seen to move, as it does for a person on a real line.
+		throttle(t, 4<<20)
 		upload(t, "recording-file", clip, "/recording", "Ladda upp inspelning")
-		st, ok := waitState(t, 60*time.Second, func(st editState) bool {
+		if mid, ok := waitState(t, 30*time.Second, func(st editState) bool {
+			return st.Stayed && st.RecBox != nil && st.RecBox.Value >= 20 && st.RecBox.Value < 100
+		}); ok {
+			shot(t, "staff-upload-progress.png")
+			t.Logf("during the upload the box reads %q", mid.RecBox.Text)
+		}
+		st, ok := waitState(t, 90*time.Second, func(st editState) bool {
 			return !st.Stayed && st.Ready == "complete" && strings.HasPrefix(st.Recording, "Nuvarande: video/mp4")
 		})
+		throttle(t, -1)
 		if !ok {
-			t.Fatalf("the page did not reload with the recording within 60 s: at %s, stayed=%v, recording %q, progress %+v, seen %+v",
+			t.Fatalf("the page did not reload with the recording within 90 s: at %s, stayed=%v, recording %q, progress %+v, seen %+v",
 				st.Path, st.Stayed, st.Recording, st.RecBox, st.Log)
 		}
-		t.Logf("progress box seen during the upload: %+v", st.Log)
-		sawVisible, sawDone := false, false
+		t.Logf("the progress box changed %d times during the upload", len(st.Log))
+		// The bar moves: distinct values between 0 and 100, rising, shown
+		// with their percentage in the visible text, then Klart!.
+		var moving, texts []int
+		sawDone, sawHundred := false, false
 		for _, b := range st.Log {
-			sawVisible = sawVisible || !b.Hidden
-			sawDone = sawDone || strings.HasPrefix(b.Text, "Klart!")
+			if b.Hidden {
+				continue
+			}
+			if b.Value > 0 && b.Value < 100 && (len(moving) == 0 || b.Value != moving[len(moving)-1]) {
+				moving = append(moving, b.Value)
+			}
+			// The text, updated every 10 %, reads "NN % (… av …)".
+			if n, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(b.Text, "%", 2)[0])); err == nil && n > 0 && n < 100 &&
+				(len(texts) == 0 || n != texts[len(texts)-1]) {
+				texts = append(texts, n)
+				if n > b.Value {
+					t.Errorf("the text says %d %% while the bar shows %d", n, b.Value)
+				}
+			}
+			sawHundred = sawHundred || b.Value == 100
+			sawDone = sawDone || (strings.HasPrefix(b.Text, "Klart!") && b.Value == 100)
 		}
-		if !sawVisible && !sawDone {
-			t.Errorf("the progress box never became visible and never said Klart!: %+v", st.Log)
-		} else if !sawDone {
-			t.Logf("note: the status text never read Klart! before the reload (seen %+v)", st.Log)
+		if len(moving) < 2 {
+			t.Errorf("the progress bar showed %d distinct values below 100 (%v); want at least two, rising", len(moving), moving)
 		}
+		for i := 1; i < len(moving); i++ {
+			if moving[i] <= moving[i-1] {
+				t.Errorf("the progress bar went back from %d to %d: %v", moving[i-1], moving[i], moving)
+			}
+		}
+		if len(texts) < 2 {
+			t.Errorf("the progress text showed %d distinct percentages below 100 (%v); want at least two", len(texts), texts)
+		}
+		for i := 1; i < len(texts); i++ {
+			if texts[i] <= texts[i-1] {
+				t.Errorf("the progress text went back from %d %% to %d %%: %v", texts[i-1], texts[i], texts)
+			}
+		}
+		if !sawHundred || !sawDone {
+			t.Errorf("the progress box never reached 100 and Klart! (seen %+v)", st.Log)
+		}
+		t.Logf("progress bar values below 100, in order: %v; percentages in the text: %v", moving, texts)
 		if st.Path != "/staff/webinars/"+slug+"/edit" {
 			t.Errorf("after the upload the page is %s; want the edit page", st.Path)
 		}
@@ -451,17 +550,6 @@ func TestStaffUploadInBrowser(t *testing.T) {
 		}
 		if st.RecBox == nil || !st.RecBox.Hidden {
 			t.Errorf("after the reload the progress box is %+v; want it hidden", st.RecBox)
-		}
-		// The stored recording is the file, byte for byte.
-		resp, err := http.Get(p.url + "/webinars/" + slug + "/recording")
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		sum := sha256.Sum256(body)
-		if resp.StatusCode != http.StatusOK || hex.EncodeToString(sum[:]) != clipSHA {
-			t.Errorf("GET recording = %d, %d bytes, SHA-256 %x; want 200 and the uploaded file", resp.StatusCode, len(body), sum)
 		}
 		checkProblems(t)
 	})
@@ -489,6 +577,89 @@ func TestStaffUploadInBrowser(t *testing.T) {
 		}
 		shot(t, "staff-edit-uploaded.png")
 		checkProblems(t)
+	})
+
+	step("the draft is not in the visitor's catalogue", func(t *testing.T) {
+		st := catalogueCard(t)
+		if st.Found || strings.Contains(st.Main, title) {
+			t.Errorf("a visitor sees the draft in the catalogue: %+v", st)
+		}
+		anonProblems.allow(http.StatusNotFound, p.url+"/webinars/"+slug)
+		resp, err := chromedp.Run(anonCtx, chromedp.NavigateResponse(p.url+"/webinars/"+slug))
+		if err != nil || resp.Status != http.StatusNotFound {
+			t.Errorf("the visitor opens the draft's address: %v %v; want 404", resp, err)
+		}
+		for _, pr := range anonProblems.take() {
+			t.Errorf("page problem (visitor): %s", pr)
+		}
+	})
+
+	step("staff publish it", func(t *testing.T) {
+		if status := click(t, "Publicera för alla", chromedp.Search(`//form[@action="/staff/webinars/`+slug+`/publish"]//button[normalize-space()="Publicera för alla"]`)); status != http.StatusOK {
+			t.Errorf("page after Publicera för alla answered %d", status)
+		}
+		st := state(t)
+		if st.Path != "/staff/webinars/"+slug+"/edit" || !strings.Contains(st.Flash, "Webbinariet är publicerat.") {
+			t.Errorf("after Publicera för alla: at %s, flash %q; want the edit page saying Webbinariet är publicerat.", st.Path, st.Flash)
+		}
+		vis, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1 + p strong")))
+		if err != nil || vis != "Publik" {
+			t.Errorf("Synlighet after publishing = %q, %v; want Publik", vis, err)
+		}
+		if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('form[action$="/unpublish"] button').length`)); err != nil || n != 1 {
+			t.Errorf("no Avpublicera button after publishing (%d, %v)", n, err)
+		}
+		shot(t, "staff-published.png")
+		checkProblems(t)
+	})
+
+	step("a visitor finds it in the catalogue and opens it", func(t *testing.T) {
+		st := catalogueCard(t)
+		if !st.Found || !st.Visible {
+			t.Fatalf("the visitor's catalogue has no visible card titled %q: %+v", title, st)
+		}
+		if st.Href != "/webinars/"+slug {
+			t.Errorf("the card links to %q; want /webinars/%s", st.Href, slug)
+		}
+		t.Logf("card: %q → %s", st.Text, st.Href)
+		png, err := chromedp.Run(anonCtx, chromedp.FullScreenshot(100))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(shots, "visitor-catalogue-published.png"), png, 0o644)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+		cctx, ccancel := context.WithTimeout(anonCtx, 30*time.Second)
+		defer ccancel()
+		resp, err := chromedp.RunResponse(cctx, chromedp.Click(chromedp.Search(`//li[contains(@class,"card")][.//h2[normalize-space()="`+title+`"]]//a[contains(@class,"card-link")]`)))
+		if err != nil || resp.Status != http.StatusOK {
+			t.Fatalf("the visitor clicks the card: %v %v", resp, err)
+		}
+		loc, err := chromedp.Run(anonCtx, chromedp.Location())
+		if err != nil || loc != p.url+"/webinars/"+slug {
+			t.Errorf("the card led to %s, %v; want the watch page /webinars/%s", loc, err, slug)
+		}
+		h1, err := chromedp.Run(anonCtx, chromedp.Text(chromedp.CSS("h1")))
+		if err != nil || h1 != title {
+			t.Errorf("watch page h1 = %q, %v; want %q", h1, err, title)
+		}
+		if n, err := chromedp.Run(anonCtx, chromedp.Evaluate[int](`document.querySelectorAll('video#player source').length`)); err != nil || n == 0 {
+			t.Errorf("the visitor's watch page has no video source (%d, %v)", n, err)
+		}
+		// The recording the visitor gets is the uploaded file, byte for byte.
+		resp2, err := http.Get(p.url + "/webinars/" + slug + "/recording")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp2.Body)
+		resp2.Body.Close()
+		sum := sha256.Sum256(body)
+		if resp2.StatusCode != http.StatusOK || hex.EncodeToString(sum[:]) != clipSHA {
+			t.Errorf("GET recording = %d, %d bytes, SHA-256 %x; want 200 and the uploaded file", resp2.StatusCode, len(body), sum)
+		}
+		for _, pr := range anonProblems.take() {
+			t.Errorf("page problem (visitor): %s", pr)
+		}
 	})
 
 	step("a wrong file as recording is refused", func(t *testing.T) {

@@ -16,6 +16,9 @@ type wishFormPage struct {
 	Input     wish.Input
 	Errors    map[string]string
 	ErrorList []fieldError // in form order, for the summary
+	// Category is a11yCategory when the form came from the accessibility
+	// statement: shown again after an error it stays a report.
+	Category string
 }
 
 // fieldError is one message for the error summary at the top of a form.
@@ -32,14 +35,20 @@ var wishFields = []struct{ name, labelKey string }{
 // wishErrors puts the wish package's Swedish field messages into the
 // page's language: per field for the form, and in form order for the
 // summary.
-func wishErrors(b Base, errs map[string]string) (map[string]string, []fieldError) {
+func wishErrors(b Base, errs map[string]string, category string) (map[string]string, []fieldError) {
 	byField := make(map[string]string, len(errs))
 	var list []fieldError
 	for _, f := range wishFields {
 		if m, ok := errs[f.name]; ok {
 			m, _ = fieldErrorText(b.Lang, m) // untranslated: Swedish
 			byField[f.name] = m
-			list = append(list, fieldError{f.name, b.T(f.labelKey), m})
+			label := f.labelKey
+			if category != "" && f.name == "topic" { // named as on the report form
+				label = "a11y.report_where"
+			} else if category != "" && f.name == "details" {
+				label = "a11y.report_what"
+			}
+			list = append(list, fieldError{f.name, b.T(label), m})
 		}
 	}
 	for name, m := range errs { // a field the form does not know
@@ -62,7 +71,11 @@ func (s *Server) newWish(c *fiber.Ctx) error {
 // createWish stores a wish from the form. Errors are shown beside the
 // fields with what was typed kept.
 func (s *Server) createWish(c *fiber.Ctx) error {
-	in := wish.Input{Topic: a11yTopic(c.FormValue("category"), c.FormValue("topic")), Details: c.FormValue("details"), Name: c.FormValue("name"),
+	category, typed := c.FormValue("category"), c.FormValue("topic")
+	if category != a11yCategory {
+		category = ""
+	}
+	in := wish.Input{Topic: a11yTopic(category, typed), Details: c.FormValue("details"), Name: c.FormValue("name"),
 		Email: c.FormValue("email"), Municipality: c.FormValue("municipality")}
 	if c.FormValue("website") != "" {
 		// The honeypot was filled in: a bot. Answer as if all went well.
@@ -73,9 +86,15 @@ func (s *Server) createWish(c *fiber.Ctx) error {
 	defer cancel()
 	w, err := s.deps.Wishes.Create(ctx, in)
 	if ae, ok := apperr.As(err); ok && ae.Fields != nil {
-		b := s.localBase(c, "wish.title_invalid", "wish")
-		errs, list := wishErrors(b, ae.Fields)
-		return s.render(c, ae.Status, "wish_new", wishFormPage{Base: b, Input: in, Errors: errs, ErrorList: list})
+		titleKey := "wish.title_invalid"
+		if category != "" {
+			titleKey = "a11y.title_invalid"
+		}
+		b := s.localBase(c, titleKey, "wish")
+		errs, list := wishErrors(b, ae.Fields, category)
+		shown := in
+		shown.Topic = typed // the prefix is added again when it is sent
+		return s.render(c, ae.Status, "wish_new", wishFormPage{Base: b, Input: shown, Errors: errs, ErrorList: list, Category: category})
 	}
 	if err != nil {
 		return err
