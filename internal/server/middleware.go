@@ -270,11 +270,14 @@ func takeFlash(c *fiber.Ctx) string {
 // wishLimiter allows a few wishes per IP and hour, against spam. routes
 // makes one and puts it on both the form and the API, so the two share
 // one budget per IP (two limiters would let an IP send twice as many).
-// Honeypot posts count too: a bot spends the same budget.
+// Honeypot posts count too: a bot spends the same budget. A form shown
+// again with its errors (422) does not: a person correcting a field
+// should not run out of wishes.
 func (s *Server) wishLimiter() fiber.Handler {
 	return limiter.New(limiter.Config{
-		Max:        s.deps.WishesPerHour,
-		Expiration: time.Hour,
+		Max:                s.deps.WishesPerHour,
+		SkipFailedRequests: true,
+		Expiration:         time.Hour,
 		LimitReached: func(c *fiber.Ctx) error {
 			return apperr.New(http.StatusTooManyRequests, "rate_limited",
 				"Du har skickat många önskemål på kort tid. Vänta en stund och försök igen.")

@@ -464,6 +464,20 @@ func TestWishFormHoneypotAndFlood(t *testing.T) {
 			t.Errorf("%d wishes stored, want %d", n, before+2)
 		}
 	})
+
+	t.Run("a person correcting the form keeps the budget", func(t *testing.T) {
+		before := stored()
+		for range perHour + 2 {
+			expectStatus(t, send("192.0.2.60", false, url.Values{"topic": {""}, "details": {"Glömde ämnet"}}), http.StatusUnprocessableEntity)
+		}
+		for i := range perHour {
+			expectStatus(t, send("192.0.2.60", false, url.Values{"topic": {fmt.Sprintf("Rättat ämne %d", i)}}), http.StatusSeeOther)
+		}
+		expectStatus(t, send("192.0.2.60", false, url.Values{"topic": {"Ett för mycket"}}), http.StatusTooManyRequests)
+		if n := stored(); n != before+perHour {
+			t.Errorf("%d wishes stored, want %d", n, before+perHour)
+		}
+	})
 }
 
 // Members voting at the same moment through the HTTP layer: every member
