@@ -234,7 +234,7 @@ func MembersOnly() (Webinar, error) {
 			}},
 		},
 	})
-	w.Poster = nil
+	w.Poster, w.SlidesFilename = nil, "medlemstraff-ekonomi-bilder.pdf"
 	return w, err
 }
 
