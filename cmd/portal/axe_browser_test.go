@@ -199,6 +199,18 @@ func TestAxe(t *testing.T) {
 		}
 	}
 
+	// Every page that comes in both languages is toured in both.
+	toured := map[string]bool{}
+	for _, s := range pagetour.Stops(fixtures) {
+		toured[s.Name+" "+string(s.Who)+" "+s.Lang] = true
+	}
+	for _, s := range pagetour.Stops(fixtures) {
+		other := map[string]string{"sv": "en", "en": "sv"}[s.Lang]
+		if s.Bilingual() && !toured[s.Name+" "+string(s.Who)+" "+other] {
+			t.Errorf("%s is toured in %s only", s.Label(), s.Lang)
+		}
+	}
+
 	var table, md strings.Builder
 	fmt.Fprintf(&table, "\n%-34s %8s %8s %14s %16s %6s\n", "page", "WCAG A/AA", "structure", "contrast dark", "too wide (360px)", "rules")
 	md.WriteString("## axe-core " + axeVersion + ": violations per page\n\n" +

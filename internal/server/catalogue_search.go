@@ -91,7 +91,7 @@ func catalogueFacets(p cataloguePage, res *search.Result) []facetGroup {
 			}
 			return t("catalogue.without_subs")
 		}},
-		{"lang", "lang", t("catalogue.language"), p.Track, Base{Lang: p.Lang}.LangName},
+		{"lang", trackParam, t("catalogue.language"), p.Track, Base{Lang: p.Lang}.LangName},
 	}
 	var out []facetGroup
 	for _, g := range groups {
