@@ -82,7 +82,10 @@ func serve(ctx context.Context, args []string) error {
 		case err != nil:
 			return fmt.Errorf("load demo archive: %w", err)
 		default:
-			log.Info("demo archive loaded", "webinars", n)
+			if err := demo.LoadMembersOnly(ctx, st.webinars); err != nil {
+				return fmt.Errorf("load demo archive: %w", err)
+			}
+			log.Info("demo archive loaded", "webinars", n+1)
 		}
 	}
 

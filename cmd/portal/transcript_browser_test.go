@@ -537,7 +537,7 @@ func TestTranscriptInBrowser(t *testing.T) {
 		navigate(t, watch+"?lang=en")
 		loaded(t)
 		st := state(t)
-		if st.Lang != "en" || st.Heading != "Transcript (Engelska)" || st.CCState != "on" {
+		if st.Lang != "en" || st.Heading != "Transcript (English)" || st.CCState != "on" {
 			t.Errorf("English page: transcript %q %q, captions %q", st.Lang, st.Heading, st.CCState)
 		}
 		shot(t, "watch-en.png")

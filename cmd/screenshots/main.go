@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -28,7 +29,12 @@ func main() {
 	member := flag.String("member", "", "member account as EMAIL:PASSWORD")
 	staff := flag.String("staff", "", "staff account as EMAIL:PASSWORD")
 	widths := flag.String("widths", "390,1280", "viewport widths in CSS pixels")
+	only := flag.String("only", "", "photograph only the stops whose label (e.g. \"watch en member\") matches this regular expression")
 	flag.Parse()
+	onlyRE, err := regexp.Compile(*only)
+	if err != nil {
+		fail("bad -only: %v", err)
+	}
 
 	accounts := map[pagetour.Who]pagetour.Account{}
 	for who, v := range map[pagetour.Who]string{pagetour.Member: *member, pagetour.Staff: *staff} {
@@ -49,22 +55,38 @@ func main() {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fail("%v", err)
 	}
-	slug, err := pagetour.SlugByTitle(*base, pagetour.DemoTitle)
-	if err != nil {
+	if _, err = pagetour.SlugByTitle(*base, pagetour.DemoTitle); err != nil {
 		fail("%v (start the portal with --demo)", err)
 	}
 
 	ctx, stop := browser()
 	defer stop()
 	tour := &pagetour.Tour{Base: *base, Accounts: accounts}
+	fixtures, err := tour.Prepare(ctx, "inbjuden@example.se")
+	if err != nil {
+		fail("prepare the tour: %v", err)
+	}
 	n, wide := 0, 0
-	for _, s := range pagetour.Stops(slug) {
+	for _, s := range pagetour.Stops(fixtures) {
+		if !onlyRE.MatchString(s.Label()) {
+			continue
+		}
+		// Each page is loaded once at the first width (a form stop sends
+		// its form once: the portal limits wrong logins and reset mails)
+		// and then shown at every width and colour scheme.
+		if err := pagetour.Emulate(ctx, ws[0], "light"); err != nil {
+			fail("emulate: %v", err)
+		}
+		if err := tour.Visit(ctx, s); err != nil {
+			fail("%v", err)
+		}
 		for _, w := range ws {
 			for _, scheme := range []string{"light", "dark"} {
 				if err := pagetour.Emulate(ctx, w, scheme); err != nil {
 					fail("emulate %d px %s: %v", w, scheme, err)
 				}
-				if err := tour.Visit(ctx, s); err != nil {
+				// Two frames: the new layout and colours are painted.
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`, chromedp.EvalAwaitPromise)); err != nil {
 					fail("%v", err)
 				}
 				// Pages must not scroll sideways (WCAG 1.4.10 Reflow).

@@ -31,6 +31,8 @@ type Webinar struct {
 	SlidesFilename                         string
 	Poster                                 []byte // JPEG frame of the clip
 	Chapters                               []Chapter
+	// MembersOnly: visible to logged-in members only, not to visitors.
+	MembersOnly bool
 }
 
 //go:embed assets/*.mp4 assets/*.srt assets/*.jpg
@@ -186,40 +188,81 @@ func entries() []entry {
 	}
 }
 
-// Webinars returns the demo archive: three webinars with video,
+// Webinars returns the demo archive: three public webinars with video,
 // subtitles and slides. Each call returns fresh values.
 func Webinars() ([]Webinar, error) {
 	var out []Webinar
 	for _, e := range entries() {
-		w := e.Webinar
-
-		video, err := assets.ReadFile("assets/" + e.asset + ".mp4")
+		w, err := build(e)
 		if err != nil {
-			return nil, fmt.Errorf("demo: video for %q: %w", w.Title, err)
+			return nil, err
 		}
-		w.Video = video
-		w.VideoDuration = clipDuration
-		if w.Poster, err = assets.ReadFile("assets/" + e.asset + ".jpg"); err != nil {
-			return nil, fmt.Errorf("demo: poster for %q: %w", w.Title, err)
-		}
-
-		w.Subtitles = make(map[string][]byte, len(e.subLangs))
-		for _, lang := range e.subLangs {
-			srt, err := assets.ReadFile("assets/" + e.asset + "." + lang + ".srt")
-			if err != nil {
-				return nil, fmt.Errorf("demo: %s subtitles for %q: %w", lang, w.Title, err)
-			}
-			w.Subtitles[lang] = srt
-		}
-
-		slides, err := renderSlides(e)
-		if err != nil {
-			return nil, fmt.Errorf("demo: slides for %q: %w", w.Title, err)
-		}
-		w.Slides = slides
-		w.SlidesFilename = e.asset + "-bilder.pdf"
-
 		out = append(out, w)
 	}
 	return out, nil
+}
+
+// MembersOnlyTitle is the title of the demo's members-only webinar.
+const MembersOnlyTitle = "Medlemsträff: ekonomi och budget i små kommuner"
+
+// MembersOnly returns the demo's one members-only webinar, kept apart
+// from Webinars so that the public archive stays three entries. It reuses
+// the competence clip and its subtitles, but not its poster (the frame
+// shows the other webinar's title): the portal's placeholder shows.
+func MembersOnly() (Webinar, error) {
+	w, err := build(entry{
+		Webinar: Webinar{
+			Title:   MembersOnlyTitle,
+			Summary: "Demo: En träff bara för medlemmar om budgetarbete, kostnadsutjämning och prioriteringar när skatteunderlaget krymper.",
+			Description: "Detta är demoinnehåll i webbinariearkivet: talaren är fiktiv och klippet, undertexterna och bilderna är exempel som följer med portalen; klippet och undertexterna är lånade från ett annat demowebbinarium. " +
+				"Webbinariet visas bara för inloggade medlemmar och handlade om hur små kommuner planerar sin ekonomi på flera års sikt.",
+			Organiser:   "SmåKom",
+			Speakers:    []Speaker{{Name: "Per Holm", Role: "ekonomichef (fiktiv talare, demo)", Organisation: "Ådalens kommun (fiktiv)"}},
+			Topics:      []string{"Ekonomi", "Medlemsträff"},
+			HeldAt:      date(2025, time.February, 12),
+			Language:    "sv",
+			MembersOnly: true,
+		},
+		asset:     "kompetensforsorjning",
+		subLangs:  []string{"sv"},
+		deckColor: [3]int{0x7a, 0x4a, 0x1f},
+		slides: []slide{
+			{"Budget i en liten kommun", []string{
+				"Krympande skatteunderlag",
+				"Kostnadsutjämningen och dess gränser",
+				"Prioriteringar på flera års sikt",
+			}},
+		},
+	})
+	w.Poster, w.SlidesFilename = nil, "medlemstraff-ekonomi-bilder.pdf"
+	return w, err
+}
+
+// build reads an entry's media and renders its slides.
+func build(e entry) (Webinar, error) {
+	w := e.Webinar
+	video, err := assets.ReadFile("assets/" + e.asset + ".mp4")
+	if err != nil {
+		return w, fmt.Errorf("demo: video for %q: %w", w.Title, err)
+	}
+	w.Video = video
+	w.VideoDuration = clipDuration
+	if w.Poster, err = assets.ReadFile("assets/" + e.asset + ".jpg"); err != nil {
+		return w, fmt.Errorf("demo: poster for %q: %w", w.Title, err)
+	}
+	w.Subtitles = make(map[string][]byte, len(e.subLangs))
+	for _, lang := range e.subLangs {
+		srt, err := assets.ReadFile("assets/" + e.asset + "." + lang + ".srt")
+		if err != nil {
+			return w, fmt.Errorf("demo: %s subtitles for %q: %w", lang, w.Title, err)
+		}
+		w.Subtitles[lang] = srt
+	}
+	slides, err := renderSlides(e)
+	if err != nil {
+		return w, fmt.Errorf("demo: slides for %q: %w", w.Title, err)
+	}
+	w.Slides = slides
+	w.SlidesFilename = e.asset + "-bilder.pdf"
+	return w, nil
 }

@@ -10,6 +10,11 @@
 //  2. "Kompetensförsörjning i små kommuner 2024" (17 October 2024).
 //  3. "Digitalisering och e-tjänster i små kommuner" (15 March 2023).
 //
+// MembersOnly adds a fourth, members-only webinar ("Medlemsträff:
+// ekonomi och budget i små kommuner", fictional speaker, the competence
+// clip and subtitles, no poster): `portal --demo` loads it too (LoadMembersOnly), so that the
+// members' badge and the members-only watch page can be seen and tested.
+//
 // The first entry names a real SmåKom webinar and its real speaker, but
 // everything bundled with it (summary, description, clip, subtitles and
 // slides) is demo material written for the portal, not a recording or a

@@ -35,6 +35,19 @@ func Load(ctx context.Context, svc *webinar.Service) (int, error) {
 	return len(list), nil
 }
 
+// LoadMembersOnly adds the members-only demo webinar (`portal --demo`
+// loads it after Load, so that the archive shows what members see).
+func LoadMembersOnly(ctx context.Context, svc *webinar.Service) error {
+	w, err := MembersOnly()
+	if err != nil {
+		return err
+	}
+	if err := loadOne(ctx, svc, w); err != nil {
+		return fmt.Errorf("demo webinar %q: %w", w.Title, err)
+	}
+	return nil
+}
+
 func loadOne(ctx context.Context, svc *webinar.Service, d Webinar) error {
 	speakers := make([]webinar.Speaker, len(d.Speakers))
 	for i, s := range d.Speakers {
@@ -42,6 +55,9 @@ func loadOne(ctx context.Context, svc *webinar.Service, d Webinar) error {
 	}
 	held := d.HeldAt.Format("2006-01-02")
 	vis := string(webinar.Public)
+	if d.MembersOnly {
+		vis = string(webinar.Members)
+	}
 	secs := d.VideoDuration.Seconds()
 	topics := d.Topics
 	w, err := svc.Create(ctx, webinar.Fields{
@@ -55,8 +71,10 @@ func loadOne(ctx context.Context, svc *webinar.Service, d Webinar) error {
 	if _, err := svc.ReplaceRecording(ctx, w.Slug, bytes.NewReader(d.Video), int64(len(d.Video)), d.VideoDuration.Milliseconds()); err != nil {
 		return fmt.Errorf("recording: %w", err)
 	}
-	if _, err := svc.SetPoster(ctx, w.Slug, bytes.NewReader(d.Poster), int64(len(d.Poster))); err != nil {
-		return fmt.Errorf("poster: %w", err)
+	if d.Poster != nil {
+		if _, err := svc.SetPoster(ctx, w.Slug, bytes.NewReader(d.Poster), int64(len(d.Poster))); err != nil {
+			return fmt.Errorf("poster: %w", err)
+		}
 	}
 	if _, err := svc.AddSlides(ctx, w.Slug, d.SlidesFilename, bytes.NewReader(d.Slides), int64(len(d.Slides))); err != nil {
 		return fmt.Errorf("slides: %w", err)

@@ -15,6 +15,9 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/smakom/webinar-portal/internal/demo"
+	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
 // DemoTitle is the demo webinar with chapters, captions, transcript and
@@ -47,18 +50,41 @@ type Stop struct {
 }
 
 const (
-	docReady = `document.readyState === 'complete' && [...document.images].every(i => i.complete)`
-	// The player script has applied the caption settings (a class on the
-	// video) and the video has its metadata.
-	watchReady = docReady + ` && /cc-colours-/.test(document.getElementById('player').className) && document.getElementById('player').readyState >= 1`
+	// Lazy images below the fold are not fetched until scrolled to.
+	docReady   = `document.readyState === 'complete' && [...document.images].every(i => i.complete || (i.loading === 'lazy' && i.getBoundingClientRect().top >= innerHeight))`
+	watchReady = WatchReady
+	// WatchReady: the player script has applied the caption settings (a
+	// class on the video) and the video has its metadata.
+	WatchReady = docReady + ` && /cc-colours-/.test(document.getElementById('player').className) && document.getElementById('player').readyState >= 1`
 	embedReady = docReady + ` && document.querySelector('video').readyState >= 1`
 )
 
+// Fixtures are what the stops need from the running portal: the demo
+// webinar's slug, the members-only demo webinar's, and a live invite and
+// reset link (paths with their token) made by Prepare.
+type Fixtures struct {
+	Slug, MembersSlug     string
+	InvitePath, ResetPath string
+	// MailOn: the portal mails reset links (SMTP and PUBLIC_URL set), so
+	// the forgot-password form and its "sent" page exist.
+	MailOn bool
+}
+
+// Wrong credentials and passwords the error stops type in. The login
+// e-mail differs per language so that the login back-off (five free
+// failures per address) is not reached by the tour or the screenshots.
+const (
+	wrongPassword = "fel-lösenord-för-turen"
+	shortPassword = "kort"
+	newPassword   = "ett-nytt-långt-lösenord"
+)
+
 // Stops lists the page types: public pages in Swedish and English, the
-// pages that change for a logged-in member, and the staff pages (Swedish
-// only). slug is the demo webinar's.
-func Stops(slug string) []Stop {
+// pages that change for a logged-in member (in both languages), error
+// states, and the staff pages (Swedish only).
+func Stops(f Fixtures) []Stop {
 	var stops []Stop
+	slug := f.Slug
 	for _, lang := range []string{"sv", "en"} {
 		topic := "Krisberedskap"
 		public := []Stop{
@@ -67,32 +93,66 @@ func Stops(slug string) []Stop {
 			{Name: "catalogue-topic", Path: "/?q=kommun&topic=" + url.QueryEscape(topic)},
 			{Name: "watch", Path: "/webinars/" + slug, Ready: watchReady},
 			{Name: "embed", Path: "/webinars/" + slug + "/embed", Ready: embedReady},
+			// Anonymous visitors do not learn that a members-only
+			// webinar exists: the same 404 as for no webinar at all.
+			{Name: "watch-members-only", Path: "/webinars/" + f.MembersSlug, Status: http.StatusNotFound},
 			{Name: "wish-form", Path: "/wishes/new"},
 			{Name: "wish-errors", Path: "/wishes/new", Fill: map[string]string{"email": "inte-en-adress"},
 				Submit: `form[action="/wishes"] button[type=submit]`, Status: http.StatusUnprocessableEntity},
-			{Name: "wish-thanks", Path: "/wishes/new", Fill: map[string]string{"topic": "Reservvatten i små kommuner"},
+			// One topic per language: the staff triage page names each
+			// wish's section by its topic, and two same-named regions
+			// fail axe's landmark-unique rule.
+			{Name: "wish-thanks", Path: "/wishes/new", Fill: map[string]string{"topic": map[string]string{
+				"sv": "Reservvatten i små kommuner", "en": "Emergency water supply in small municipalities"}[lang]},
 				Submit: `form[action="/wishes"] button[type=submit]`},
 			{Name: "wishes", Path: "/wishes"},
 			{Name: "login", Path: "/login"},
+			{Name: "login-wrong", Path: "/login", Fill: map[string]string{"email": "ingen-" + lang + "@ydre.example", "password": wrongPassword},
+				Submit: `form[action="/login"] button[type=submit]`, Status: http.StatusUnauthorized},
 			{Name: "not-found", Path: "/finns-inte", Status: http.StatusNotFound},
 			{Name: "accessibility", Path: "/tillganglighet"},
 			{Name: "forgot-password", Path: "/forgot"},
 			{Name: "invite-link-invalid", Path: "/invite?token=finns-inte", Status: http.StatusBadRequest},
+		}
+		if f.MailOn {
+			public = append(public, Stop{Name: "forgot-sent", Path: "/forgot", Fill: map[string]string{"email": "ingen@ydre.example"},
+				Submit: `form[action="/forgot"] button[type=submit]`})
+		}
+		if f.InvitePath != "" {
+			public = append(public,
+				Stop{Name: "set-password-invite", Path: f.InvitePath},
+				Stop{Name: "set-password-short", Path: f.InvitePath, Fill: map[string]string{"password": shortPassword, "repeat": shortPassword},
+					Submit: `form[action="/invite"] button[type=submit]`, Status: http.StatusUnprocessableEntity})
+		}
+		if f.ResetPath != "" {
+			public = append(public,
+				Stop{Name: "set-password-reset", Path: f.ResetPath},
+				Stop{Name: "set-password-mismatch", Path: f.ResetPath, Fill: map[string]string{"password": newPassword, "repeat": newPassword + "x"},
+					Submit: `form[action="/reset"] button[type=submit]`, Status: http.StatusUnprocessableEntity})
 		}
 		for _, st := range public {
 			st.Lang = lang
 			stops = append(stops, st)
 		}
 	}
-	for _, s := range []Stop{
-		{Name: "catalogue", Path: "/"},
-		{Name: "watch", Path: "/webinars/" + slug, Ready: watchReady},
-		{Name: "wishes", Path: "/wishes"},
-		{Name: "account", Path: "/account"},
-	} {
-		s.Who, s.Lang = Member, "sv"
-		stops = append(stops, s)
+	for _, lang := range []string{"sv", "en"} {
+		for _, s := range []Stop{
+			{Name: "catalogue", Path: "/"},
+			{Name: "watch", Path: "/webinars/" + slug, Ready: watchReady},
+			{Name: "watch-members-only", Path: "/webinars/" + f.MembersSlug, Ready: watchReady},
+			{Name: "wishes", Path: "/wishes"},
+			{Name: "account", Path: "/account"},
+			// The repeat differs: refused before the current password is
+			// checked, so the back-off on wrong passwords is not touched.
+			{Name: "account-error", Path: "/account", Fill: map[string]string{"current": wrongPassword, "password": newPassword, "repeat": newPassword + "x"},
+				Submit: `form[action="/account/password"] button[type=submit]`, Status: http.StatusUnprocessableEntity},
+		} {
+			s.Who, s.Lang = Member, lang
+			stops = append(stops, s)
+		}
 	}
+	// A member on a staff page: staff pages are Swedish only.
+	stops = append(stops, Stop{Name: "forbidden", Who: Member, Lang: "sv", Path: "/staff", Status: http.StatusForbidden})
 	edit := "/staff/webinars/" + slug
 	for _, s := range []Stop{
 		{Name: "staff-list", Path: "/staff"},
@@ -120,6 +180,80 @@ func Stops(slug string) []Stop {
 	return stops
 }
 
+// Bilingual reports whether a stop's page comes in both languages.
+func (s Stop) Bilingual() bool { return s.Who != Staff && s.Name != "forbidden" }
+
+// Prepare finds the demo webinars' slugs and, logged in as staff, makes
+// an invite link for a new member (inviteEmail) and a reset link for the
+// member account; the tour only shows and wrongly submits their forms,
+// so the links stay usable. It logs out again.
+func (tr *Tour) Prepare(ctx context.Context, inviteEmail string) (Fixtures, error) {
+	var f Fixtures
+	var err error
+	if f.Slug, err = SlugByTitle(tr.Base, DemoTitle); err != nil {
+		return f, err
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(tr.Base+"/forgot")); err != nil {
+		return f, err
+	}
+	if f.MailOn, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector('form[action="/forgot"]')`)); err != nil {
+		return f, err
+	}
+	// Not listed for visitors, so not found through the public API; the
+	// demo loads it into an empty store, so its slug is its title's.
+	f.MembersSlug = webinar.Slugify(demo.MembersOnlyTitle)
+	if err := tr.switchTo(ctx, Staff); err != nil {
+		return f, err
+	}
+	defer tr.switchTo(ctx, Anonymous)
+	link := func(submit chromedp.Action[chromedp.Void]) (string, error) {
+		if _, err := chromedp.RunResponse(ctx, submit); err != nil {
+			return "", err
+		}
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById('new-link') || {}).value || ''`))
+		if err != nil || v == "" {
+			return "", fmt.Errorf("no link on the page after the form: %v", err)
+		}
+		u, err := url.Parse(v)
+		if err != nil {
+			return "", err
+		}
+		return u.RequestURI(), nil
+	}
+	accounts := tr.Base + "/staff/accounts"
+	if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(accounts)); err != nil {
+		return f, err
+	}
+	// A second run against the same portal finds the address invited
+	// already: a fresh invite link for that row then.
+	exists, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`[...document.querySelectorAll('tbody th')].some(th => th.textContent.trim() === %q)`, inviteEmail)))
+	if exists {
+		f.InvitePath, err = link(rowButton(inviteEmail))
+	} else {
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("invite-email"), inviteEmail),
+			chromedp.SendKeys(chromedp.ID("invite-municipality"), "Ydre")); err != nil {
+			return f, err
+		}
+		f.InvitePath, err = link(chromedp.Click(chromedp.CSS(`form[action="/staff/accounts/invite"] button[type=submit]`)))
+	}
+	if err != nil {
+		return f, fmt.Errorf("invite link: %w", err)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(accounts)); err != nil {
+		return f, err
+	}
+	if f.ResetPath, err = link(rowButton(tr.Accounts[Member].Email)); err != nil {
+		return f, fmt.Errorf("reset link: %w", err)
+	}
+	return f, nil
+}
+
+// rowButton clicks the link button in the accounts table row of email.
+func rowButton(email string) chromedp.Action[chromedp.Void] {
+	return chromedp.Click(chromedp.JSPath(fmt.Sprintf(`[...document.querySelectorAll('tr')].filter(tr =>
+		[...tr.cells].some(td => td.textContent.trim() === %q)).map(tr => tr.querySelector('form[action$="/reset"] button'))[0]`, email)))
+}
+
 // Label is the stop's name with who and language, e.g. "watch sv member".
 func (s Stop) Label() string {
 	l := s.Name + " " + s.Lang
@@ -142,18 +276,8 @@ type Tour struct {
 // Visit loads stop (logging in or out first when needed) and waits until
 // it is ready.
 func (tr *Tour) Visit(ctx context.Context, s Stop) error {
-	if s.Who != tr.who {
-		if tr.who != Anonymous {
-			if err := tr.logOut(ctx); err != nil {
-				return err
-			}
-		}
-		if s.Who != Anonymous {
-			if err := tr.logIn(ctx, tr.Accounts[s.Who]); err != nil {
-				return fmt.Errorf("log in as %s: %w", s.Who, err)
-			}
-		}
-		tr.who = s.Who
+	if err := tr.switchTo(ctx, s.Who); err != nil {
+		return err
 	}
 	u := tr.Base + s.Path
 	sep := "?"
@@ -167,12 +291,16 @@ func (tr *Tour) Visit(ctx context.Context, s Stop) error {
 	}
 	status := resp.Status
 	if s.Submit != "" {
+		// A missing field or button fails the stop instead of waiting
+		// for it until the whole tour times out.
+		fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
 		for id, text := range s.Fill {
-			if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID(id), text)); err != nil {
+			if err := chromedp.Do(fctx, chromedp.SendKeys(chromedp.ID(id), text)); err != nil {
 				return fmt.Errorf("%s: type into #%s: %w", s.Label(), id, err)
 			}
 		}
-		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(s.Submit)))
+		resp, err := chromedp.RunResponse(fctx, chromedp.Click(chromedp.CSS(s.Submit)))
 		if err != nil {
 			return fmt.Errorf("%s: submit: %w", s.Label(), err)
 		}
@@ -182,6 +310,26 @@ func (tr *Tour) Visit(ctx context.Context, s Stop) error {
 		return fmt.Errorf("%s: %s answered %d; want %d", s.Label(), u, status, s.Status)
 	}
 	return WaitFor(ctx, s.Ready, 20*time.Second)
+}
+
+// switchTo logs out and in as needed to be who.
+func (tr *Tour) switchTo(ctx context.Context, who Who) error {
+	if who == tr.who {
+		return nil
+	}
+	if tr.who != Anonymous {
+		if err := tr.logOut(ctx); err != nil {
+			return err
+		}
+	}
+	tr.who = Anonymous
+	if who != Anonymous {
+		if err := tr.logIn(ctx, tr.Accounts[who]); err != nil {
+			return fmt.Errorf("log in as %s: %w", who, err)
+		}
+	}
+	tr.who = who
+	return nil
 }
 
 // WaitFor polls js until it is true.

@@ -79,10 +79,13 @@ func (s *Server) setPasswordByLink(kind account.LinkKind) fiber.Handler {
 		if password != repeat {
 			return fail("repeat", "acct.err_mismatch")
 		}
-		u, err = s.deps.Accounts.UseLink(ctx, kind, token, password)
+		// UseLink gives no account on error: the form keeps showing the
+		// one CheckLink found.
+		used, err := s.deps.Accounts.UseLink(ctx, kind, token, password)
 		if k, ok := passwordErrorKey(err); ok {
 			return fail("password", k)
 		}
+		u = used
 		if err != nil {
 			return linkError(err)
 		}

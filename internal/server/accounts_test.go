@@ -89,7 +89,8 @@ func TestInviteMemberWithMail(t *testing.T) {
 	// A short password keeps the link usable.
 	r = member.postForm("/invite", url.Values{"token": {token}, "password": {"kort"}, "repeat": {"kort"}})
 	expectStatus(t, r, http.StatusUnprocessableEntity)
-	expectContains(t, r, "minst 10 tecken")
+	// The form still shows whose account it is.
+	expectContains(t, r, "minst 10 tecken", `value="ny.medlem@ydre.se" readonly`)
 	r = member.postForm("/invite", url.Values{"token": {token}, "password": {"ett långt lösenord"}, "repeat": {"ett annat lösenord"}})
 	expectStatus(t, r, http.StatusUnprocessableEntity)
 	expectContains(t, r, "Lösenorden är inte lika")

@@ -43,7 +43,7 @@ func (p cataloguePage) MomentsOf(id string) []search.Moment { return p.Moments[i
 func (p cataloguePage) params() url.Values {
 	q := url.Values{}
 	for k, v := range map[string]string{"q": p.Query, "topic": p.Topic, "organiser": p.Organiser,
-		"subtitled": p.Subtitled, "lang": p.Track, "sort": p.Sort} {
+		"subtitled": p.Subtitled, trackParam: p.Track, "sort": p.Sort} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -110,6 +110,12 @@ func catalogueFilter(c *fiber.Ctx, v webinar.Viewer) webinar.Filter {
 	return f
 }
 
+// trackParam filters a catalogue search by subtitle language. It is not
+// "lang" (as in the API), which picks the page's language: a visitor who
+// switches the page to English must not also filter for English
+// subtitles.
+const trackParam = "sublang"
+
 func truncate(s string, n int) string {
 	if r := []rune(s); len(r) > n {
 		return string(r[:n])
@@ -127,22 +133,19 @@ func (s *Server) renderCatalogue(c *fiber.Ctx) error {
 	var items []*webinar.Webinar
 	var total int64
 	var moments map[string][]search.Moment
+	var res *search.Result // facet counts of a search
 	var err error
 	page := cataloguePage{Query: f.Query, Topic: f.Topic, Year: f.Year, Page: f.Page}
 	if s.deps.Search != nil && f.Query != "" {
 		page.Searching = true
 		page.Organiser = truncate(strings.TrimSpace(c.Query("organiser")), 200)
 		page.Subtitled = truncate(c.Query("subtitled"), 3)
-		page.Track = truncate(c.Query("lang"), 8)
+		page.Track = truncate(c.Query(trackParam), 8)
 		page.Sort = c.Query("sort")
 		if !slices.Contains([]string{search.SortNewest, search.SortOldest, search.SortTitle}, page.Sort) {
 			page.Sort = ""
 		}
-		var res *search.Result
 		items, total, moments, res, err = s.searchCatalogue(c, f, page)
-		if err == nil {
-			page.Facets = catalogueFacets(page, res)
-		}
 	}
 	if errors.Is(err, search.ErrNotReady) {
 		// The index is being built (the first start, or after an
@@ -164,6 +167,10 @@ func (s *Server) renderCatalogue(c *fiber.Ctx) error {
 		title = fmt.Sprintf("Webbinarier, sida %d", f.Page)
 	}
 	page.Base = s.base(c, title, "catalogue")
+	if page.Searching && res != nil {
+		// After Base: the facets are written in the page's language.
+		page.Facets = catalogueFacets(page, res)
+	}
 	page.Items, page.Total, page.Moments = items, total, moments
 	page.Pages = int((total + perPage - 1) / perPage)
 	page.Topics, page.Years = topics, years

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/smakom/webinar-portal/internal/search"
-	"github.com/smakom/webinar-portal/internal/subtitle"
 )
 
 // Template helpers and messages for catalogue search.
@@ -51,7 +50,7 @@ type facetValue struct {
 // facetItems writes a facet's values as list items of links; a selected
 // value links to the search without it. Written here rather than in the
 // template for the same reason as MomentsHTML; every text is escaped.
-func facetItems(values []facetValue, remove string) template.HTML {
+func facetItems(values []facetValue, remove string, num func(any) string) template.HTML {
 	var b strings.Builder
 	for _, v := range values {
 		b.WriteString(`<li><a href="`)
@@ -60,14 +59,14 @@ func facetItems(values []facetValue, remove string) template.HTML {
 			b.WriteString(`" aria-current="true"><strong>`)
 			b.WriteString(escapeText(v.Label))
 			b.WriteString("</strong> (")
-			b.WriteString(strconv.Itoa(v.Count))
+			b.WriteString(num(v.Count))
 			b.WriteString(") – ")
 			b.WriteString(escapeText(remove))
 		} else {
 			b.WriteString(`">`)
 			b.WriteString(escapeText(v.Label))
 			b.WriteString(" (")
-			b.WriteString(strconv.Itoa(v.Count))
+			b.WriteString(num(v.Count))
 			b.WriteString(")")
 		}
 		b.WriteString("</a></li>\n")
@@ -92,18 +91,7 @@ func catalogueFacets(p cataloguePage, res *search.Result) []facetGroup {
 			}
 			return t("catalogue.without_subs")
 		}},
-		{"lang", "lang", t("catalogue.language"), p.Track, func(v string) string {
-			if p.Lang == langEN {
-				switch v {
-				case "sv":
-					return "Swedish"
-				case "en":
-					return "English"
-				}
-				return v
-			}
-			return subtitle.LangLabel(v)
-		}},
+		{"lang", trackParam, t("catalogue.language"), p.Track, Base{Lang: p.Lang}.LangName},
 	}
 	var out []facetGroup
 	for _, g := range groups {
@@ -125,7 +113,7 @@ func catalogueFacets(p cataloguePage, res *search.Result) []facetGroup {
 			}
 			values = append(values, v)
 		}
-		out = append(out, facetGroup{Heading: g.heading, Items: facetItems(values, t("catalogue.remove_filter"))})
+		out = append(out, facetGroup{Heading: g.heading, Items: facetItems(values, t("catalogue.remove_filter"), Base{Lang: p.Lang}.Num)})
 	}
 	return out
 }

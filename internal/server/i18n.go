@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -177,6 +178,57 @@ func (b Base) Bytes(n int64) string {
 		return s + "s"
 	}
 	return strings.Replace(s, ",", ".", 1)
+}
+
+// Num writes a count with thousands grouped the page's way: "1 000" in
+// Swedish (a no-break space, U+00A0, so the number never wraps) and
+// "1,000" in English. It takes any integer type, as templates pass them.
+func (b Base) Num(v any) string {
+	var n int64
+	switch x := v.(type) {
+	case int:
+		n = int64(x)
+	case int64:
+		n = x
+	case int32:
+		n = int64(x)
+	case uint:
+		n = int64(x)
+	case uint64:
+		n = int64(x)
+	default:
+		return fmt.Sprint(v)
+	}
+	sep := "\u00a0"
+	if b.Lang == langEN {
+		sep = ","
+	}
+	return groupDigits(n, sep)
+}
+
+// groupDigits writes n with sep between groups of three digits.
+func groupDigits(n int64, sep string) string {
+	digits := strconv.FormatInt(n, 10)
+	sign := ""
+	if n < 0 {
+		sign, digits = "-", digits[1:]
+	}
+	if len(digits) <= 3 {
+		return sign + digits
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	head := len(digits) % 3
+	if head > 0 {
+		b.WriteString(digits[:head])
+	}
+	for i := head; i < len(digits); i += 3 {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(digits[i : i+3])
+	}
+	return b.String()
 }
 
 // VisibilityLabel names a visibility in the page's language.

@@ -265,7 +265,7 @@ func TestDefaultCaptionsFollowUILanguage(t *testing.T) {
 	sv := anon.get("/webinars/" + slug)
 	expectContains(t, sv, `srclang="sv" label="Svenska" src="/webinars/`+slug+`/subtitles/sv.vtt" default`)
 	en := anon.get("/webinars/" + slug + "?lang=en")
-	expectContains(t, en, `srclang="en" label="Engelska" src="/webinars/`+slug+`/subtitles/en.vtt" default`)
+	expectContains(t, en, `srclang="en" label="English" src="/webinars/`+slug+`/subtitles/en.vtt" default`)
 	if strings.Contains(en.text(), `sv.vtt" default`) {
 		t.Error("English page turns on Swedish captions too")
 	}

@@ -13,7 +13,7 @@ func init() {
 		"wishes.done":          {"Besvarade", "Answered"},
 		"wishes.none_planned":  {"Inga planerade önskemål just nu.", "No planned suggestions at the moment."},
 		"wishes.none_done":     {"Inga besvarade önskemål ännu.", "No answered suggestions yet."},
-		"wishes.supporters":    {"Antal som stöder: %d", "Supporters: %d"},
+		"wishes.supporters":    {"Antal som stöder: %s", "Supporters: %s"},
 		"wishes.reply":         {"Svar från SmåKom", "SmåKom’s answer"},
 		"wishes.answered_by":   {"Besvarat i webbinariet", "Answered in the webinar"},
 		"wishes.support":       {"Stöd önskemålet", "Support this suggestion"},

@@ -91,7 +91,13 @@ func (s *Server) showWebinar(c *fiber.Ctx) error {
 		} else {
 			page.Transcript = newTranscript(track, cues, prefix, start, hasStart)
 		}
+		page.Transcript.Label = page.TrackLabel(track)
 		page.Transcript.Langs = transcriptLangs(w, track.Lang)
+		for i := range page.Transcript.Langs {
+			if t, ok := w.Track(page.Transcript.Langs[i].Lang); ok {
+				page.Transcript.Langs[i].Label = page.TrackLabel(t)
+			}
+		}
 	}
 	if w.Visibility != webinar.Public && w.Visibility != webinar.Unlisted {
 		c.Set(fiber.HeaderCacheControl, "private, no-store")

@@ -16,6 +16,8 @@ type publicWishesPage struct {
 	Planned, Done []wish.Wish
 	// Supported are the wishes the logged-in member already supports.
 	Supported map[string]bool
+	// WebinarLangs are the languages of the answering webinars, by slug.
+	WebinarLangs map[string]string
 }
 
 // listPublicWishes shows planned and answered wishes with staff's reply,
@@ -32,12 +34,13 @@ func (s *Server) listPublicWishes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	langs := map[string]string{}
 	for _, list := range [][]wish.Wish{planned, done} {
-		if err := s.linkAnsweringWebinars(c, list); err != nil {
+		if err := s.linkAnsweringWebinars(c, list, langs); err != nil {
 			return err
 		}
 	}
-	page := publicWishesPage{Base: s.localBase(c, "wishes.title", "wishes"), Planned: planned, Done: done}
+	page := publicWishesPage{Base: s.localBase(c, "wishes.title", "wishes"), Planned: planned, Done: done, WebinarLangs: langs}
 	if u := currentUser(c); u != nil {
 		if page.Supported, err = s.deps.Wishes.SupportedBy(ctx, u.ID); err != nil {
 			return err
@@ -48,9 +51,10 @@ func (s *Server) listPublicWishes(c *fiber.Ctx) error {
 
 // linkAnsweringWebinars keeps the webinar link only where the visitor may
 // watch it (a webinar made a draft later would answer 404), with its
-// current title. An unlisted webinar is never listed, so it is neither
-// linked nor named here, except for staff.
-func (s *Server) linkAnsweringWebinars(c *fiber.Ctx, list []wish.Wish) error {
+// current title; langs gets each linked webinar's language. An unlisted
+// webinar is never listed, so it is neither linked nor named here,
+// except for staff.
+func (s *Server) linkAnsweringWebinars(c *fiber.Ctx, list []wish.Wish, langs map[string]string) error {
 	ctx, cancel := requestContext(c)
 	defer cancel()
 	for i := range list {
@@ -70,6 +74,7 @@ func (s *Server) linkAnsweringWebinars(c *fiber.Ctx, list []wish.Wish) error {
 			continue
 		}
 		list[i].WebinarTitle = w.Title
+		langs[w.Slug] = w.Language
 	}
 	return nil
 }
@@ -99,14 +104,15 @@ func (s *Server) supportWish(c *fiber.Ctx) error {
 type wishCard struct {
 	Base
 	wish.Wish
-	Supported bool
+	Supported   bool
+	WebinarLang string // the answering webinar's language
 }
 
 // Cards pairs wishes with the page, for the shared "wishcard" template.
 func (p publicWishesPage) Cards(list []wish.Wish) []wishCard {
 	out := make([]wishCard, len(list))
 	for i, w := range list {
-		out[i] = wishCard{Base: p.Base, Wish: w, Supported: p.Supported[w.ID]}
+		out[i] = wishCard{Base: p.Base, Wish: w, Supported: p.Supported[w.ID], WebinarLang: p.WebinarLangs[w.WebinarSlug]}
 	}
 	return out
 }

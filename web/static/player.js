@@ -40,9 +40,10 @@
     return h > 0 ? h + ':' + two(m) + ':' + two(r) : m + ':' + two(r);
   }
 
+  // format fills %d with counts grouped the page's way (1 500, 1,500).
   function format(template) {
-    var args = Array.prototype.slice.call(arguments, 1);
-    return template.replace(/%d/g, function () { return String(args.shift()); });
+    var args = Array.prototype.slice.call(arguments, 1), lang = document.documentElement.lang || 'sv';
+    return template.replace(/%d/g, function () { return Number(args.shift()).toLocaleString(lang); });
   }
 
   function play() {
