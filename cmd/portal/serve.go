@@ -106,6 +106,7 @@ func serve(ctx context.Context, args []string) error {
 		}
 		if p != nil {
 			defer p.Close()
+			p.SetClientIdle(cfg.HTTPIdleTimeout)
 			ranges = p
 		}
 	}
@@ -136,6 +137,7 @@ func serve(ctx context.Context, args []string) error {
 		WishesPerHour: cfg.WishesPerHour, SessionTTL: cfg.SessionTTL, TemplateDir: templateDir,
 		ReadTimeout: cfg.HTTPReadTimeout, UploadTimeout: cfg.UploadTimeout,
 		Metrics: m, CallTimeout: cfg.MongoTimeout, MaxConcurrentUploads: cfg.MaxConcurrentUploads,
+		UploadMinRate: cfg.UploadMinRate, UploadMinRateWindow: cfg.UploadMinRateWindow, FormBodyLimit: cfg.FormBodyLimit,
 	})
 	if err != nil {
 		return err

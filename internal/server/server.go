@@ -129,6 +129,14 @@ type Deps struct {
 	// MaxConcurrentUploads bounds upload requests running at once; zero
 	// means no bound.
 	MaxConcurrentUploads int
+	// UploadMinRate (bytes/s, averaged over UploadMinRateWindow of
+	// waiting for the client) is the slowest an upload may arrive before
+	// it is answered 408; zero: no floor.
+	UploadMinRate       int64
+	UploadMinRateWindow time.Duration
+	// FormBodyLimit bounds request bodies read whole (forms and JSON);
+	// zero means defaultFormBodyLimit.
+	FormBodyLimit int64
 }
 
 // Server holds the HTTP app and its dependencies.
@@ -146,9 +154,10 @@ type Server struct {
 	uploadSlots chan struct{}
 }
 
-// formBodyLimit bounds request bodies read whole (forms and JSON). Upload
-// routes stream instead and enforce their own limits.
-const formBodyLimit = 1 << 20
+// defaultFormBodyLimit bounds request bodies read whole (forms and JSON)
+// when Deps.FormBodyLimit is not set. Upload routes stream instead and
+// enforce their own limits.
+const defaultFormBodyLimit = 1 << 20
 
 // New builds the Fiber app with every route. A broken template stops it.
 func New(deps Deps) (*Server, error) {
@@ -171,6 +180,9 @@ func New(deps Deps) (*Server, error) {
 	s := &Server{deps: deps, log: deps.Logger, pages: pages, cueCache: cueCache{ttl: cueCacheTTL}}
 	if deps.CallTimeout <= 0 {
 		s.deps.CallTimeout = defaultCallTimeout
+	}
+	if deps.FormBodyLimit <= 0 {
+		s.deps.FormBodyLimit = defaultFormBodyLimit
 	}
 	if deps.MaxConcurrentUploads > 0 {
 		s.uploadSlots = make(chan struct{}, deps.MaxConcurrentUploads)
