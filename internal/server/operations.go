@@ -89,6 +89,7 @@ func (s *Server) uploadSlot(kind string) fiber.Handler {
 			}
 		}
 		c.Locals(minRateKey, rateFloor{rate: s.deps.UploadMinRate, window: s.deps.UploadMinRateWindow})
+		s.extendUploadDeadline(c)
 		finished := s.deps.Metrics.UploadStarted(kind)
 		err := c.Next()
 		finished(err == nil && c.Response().StatusCode() < 400)
