@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -457,5 +458,113 @@ func TestS3StallsMidBody(t *testing.T) {
 	var after string
 	if !waitFor(30*time.Second, func() bool { after = bucketState(t, s3); return after == before }) {
 		t.Errorf("S3 after the failed upload:\n%s\nwant as before:\n%s", after, before)
+	}
+}
+
+// TestMongoDBDownDuringStream: a whole and a ranged stream of a recording
+// run when the MongoDB-wire server stops. Each either ends with all its
+// bytes (SHA-256 as uploaded) or fails cleanly (the connection closes),
+// never hangs; meanwhile a page that needs the database answers 503 within
+// MONGO_TIMEOUT and a margin, and the catalogue answers (200 from memory,
+// or 503).
+func TestMongoDBDownDuringStream(t *testing.T) {
+	bin := buildPortal(t)
+	mongoAddr := fmt.Sprintf("127.0.0.1:%d", freeTCPPort(t))
+	db, err := embedded.StartMongoWire(filepath.Join(t.TempDir(), "db"), mongoAddr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { db.Stop() }()
+	const mongoTimeout = 2 * time.Second
+	p := &portalProcess{t: t, bin: bin, dataDir: t.TempDir(), port: freeTCPPort(t)}
+	p.extra = []string{"MONGODB_URI=mongodb://" + mongoAddr + "/", "MONGO_TIMEOUT=" + mongoTimeout.String()}
+	token := p.staffToken()
+	p.start()
+	const size = 32 << 20
+	slug, data := p.publishRecording(token, "Strömmen fortsätter", size)
+
+	type stream struct {
+		name string
+		want []byte
+		conn net.Conn
+		body io.Reader
+		got  []byte
+	}
+	open := func(name, rangeHeader string, want []byte) *stream {
+		conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", p.port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		_ = conn.(*net.TCPConn).SetReadBuffer(64 << 10)
+		fmt.Fprintf(conn, "GET /webinars/%s/recording HTTP/1.1\r\nHost: x\r\n%s\r\n", slug, rangeHeader)
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil || res.ContentLength != int64(len(want)) {
+			t.Fatalf("%s: %v, %v", name, res, err)
+		}
+		got := make([]byte, 1<<20)
+		if _, err := io.ReadFull(res.Body, got); err != nil {
+			t.Fatal(err)
+		}
+		return &stream{name: name, want: want, conn: conn, body: res.Body, got: got}
+	}
+	const from, to = 3 << 20, 27<<20 - 1
+	streams := []*stream{
+		open("whole stream", "", data),
+		open("ranged stream", fmt.Sprintf("Range: bytes=%d-%d\r\n", from, to), data[from:to+1]),
+	}
+
+	db.Stop()
+	stopped := time.Now()
+	t.Logf("MongoDB-wire server stopped")
+
+	// Pages while MongoDB is down, with the streams still open.
+	client := &http.Client{Timeout: time.Minute} // a hang fails the test
+	get := func(path string) (int, time.Duration) {
+		t.Helper()
+		start := time.Now()
+		res, err := client.Get(p.url(path))
+		if err != nil {
+			t.Fatalf("GET %s with MongoDB down: %v", path, err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode, time.Since(start)
+	}
+	status, took := get("/wishes")
+	t.Logf("/wishes with MongoDB down: %d in %v (MONGO_TIMEOUT %v)", status, took.Round(time.Millisecond), mongoTimeout)
+	if status != http.StatusServiceUnavailable {
+		t.Errorf("/wishes with MongoDB down: %d, want 503", status)
+	}
+	if took > mongoTimeout+15*time.Second {
+		t.Errorf("/wishes with MongoDB down took %v: not bounded by MONGO_TIMEOUT (%v)", took, mongoTimeout)
+	}
+	status, took = get("/")
+	t.Logf("catalogue with MongoDB down: %d in %v", status, took.Round(time.Millisecond))
+	if status != http.StatusOK && status != http.StatusServiceUnavailable {
+		t.Errorf("catalogue with MongoDB down: %d, want 200 (from memory) or 503", status)
+	}
+
+	// The streams go on to their end: whole, or cut cleanly.
+	for _, s := range streams {
+		_ = s.conn.SetReadDeadline(time.Now().Add(time.Minute))
+		rest, err := io.ReadAll(s.body)
+		got := append(s.got, rest...)
+		switch {
+		case err == nil && len(got) == len(s.want):
+			if sha256.Sum256(got) != sha256.Sum256(s.want) {
+				t.Errorf("%s: all %d bytes arrived but the SHA-256 differs", s.name, len(got))
+			}
+			t.Logf("%s: all %d bytes, SHA-256 as uploaded, %v after MongoDB stopped", s.name, len(got), time.Since(stopped).Round(time.Millisecond))
+		case isTimeout(err):
+			t.Errorf("%s: hung with MongoDB down (%d of %d bytes in a minute)", s.name, len(got), len(s.want))
+		case err != nil:
+			t.Logf("%s: cut cleanly with MongoDB down after %d of %d bytes: %v", s.name, len(got), len(s.want), err)
+			if !bytes.Equal(got, s.want[:len(got)]) {
+				t.Errorf("%s: the bytes before the cut differ from the recording", s.name)
+			}
+		default:
+			t.Errorf("%s: ended without error after %d of %d bytes", s.name, len(got), len(s.want))
+		}
 	}
 }
