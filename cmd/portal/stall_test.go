@@ -32,7 +32,17 @@ const (
 	pass  int32 = iota // bytes go through
 	drop               // bytes are read and thrown away: a server that swallows requests
 	block              // bytes are no longer read: a peer that stops reading or sending
+	// dropOps reads and throws away MongoDB messages but the driver's
+	// "hello" heartbeats: a server that looks healthy to the driver's
+	// monitor, yet never answers an operation (a lock, an overloaded
+	// primary). Only a bound on each operation can end such a call.
+	dropOps
 )
+
+// isHeartbeat tells a MongoDB wire message the driver's monitor sends.
+func isHeartbeat(msg []byte) bool {
+	return bytes.Contains(msg, []byte("hello")) || bytes.Contains(msg, []byte("isMaster")) || bytes.Contains(msg, []byte("ismaster"))
+}
 
 // stallProxy forwards TCP connections to a target and can make a
 // direction of them stall for real: the server behind it stays connected
@@ -106,7 +116,7 @@ func (p *stallProxy) pipe(pair *stallPair, dst, src net.Conn, mode *atomic.Int32
 		for n > 0 && mode.Load() == block && !pair.closed.Load() {
 			time.Sleep(10 * time.Millisecond) // held, not lost
 		}
-		if n > 0 && mode.Load() == pass {
+		if m := mode.Load(); n > 0 && (m == pass || m == dropOps && isHeartbeat(buf[:n])) {
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				return
 			}
@@ -245,8 +255,8 @@ func trickleUpload(t *testing.T, p *portalProcess, token, slug string, data []by
 }
 
 // TestMongoDBHangsDuringUpload: the MongoDB-wire server stays connected
-// but swallows every request (a proxy reads them and never forwards)
-// while a raw upload streams in. The upload's database calls, which run
+// and answers the driver's heartbeats, but swallows every operation (a
+// proxy reads them and never forwards them) while a raw upload streams in. The upload's database calls, which run
 // under the upload's own long-lived context, are cut by MONGO_TIMEOUT:
 // the client gets a 503 within bounds, and neither an object nor an
 // unfinished multipart upload is left in S3, nor does the webinar point
@@ -282,8 +292,9 @@ func TestMongoDBHangsDuringUpload(t *testing.T) {
 	clip := readClip(t)
 	data := bytes.Repeat(clip, (40<<20)/len(clip)+1)[:40<<20]
 	// After 20 MiB (one part stored, the upload recorded in MongoDB)
-	// MongoDB goes silent.
-	res, answer, took := trickleUpload(t, p, token, "databasen-tystnar", data, 20<<20, func() { proxy.set(drop, pass, true) })
+	// MongoDB goes silent to operations, while its heartbeats are still
+	// answered.
+	res, answer, took := trickleUpload(t, p, token, "databasen-tystnar", data, 20<<20, func() { proxy.set(dropOps, pass, true) })
 	t.Logf("upload with MongoDB swallowing requests: %s after %v (MONGO_TIMEOUT %v): %s", res.Status, took.Round(time.Millisecond), mongoTimeout, answer)
 	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(answer, `"code":"unavailable"`) || res.Header.Get("Retry-After") == "" {
 		t.Errorf("upload while MongoDB hangs: %s Retry-After %q %s; want 503 unavailable", res.Status, res.Header.Get("Retry-After"), answer)
@@ -292,8 +303,15 @@ func TestMongoDBHangsDuringUpload(t *testing.T) {
 		t.Errorf("the answer shows the internal error: %s", answer)
 	}
 
-	// MongoDB answers again (new connections go through): nothing was kept.
+	// MongoDB answers again: nothing was kept.
 	proxy.set(pass, pass, true)
+	if !waitFor(30*time.Second, func() bool {
+		res := p.request(http.MethodGet, "/readyz", "", nil, nil)
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	}) {
+		t.Fatal("/readyz not 200 within 30 s of MongoDB answering again")
+	}
 	if got := recordingOf(t, p, token, "databasen-tystnar"); got != "null" {
 		t.Errorf("the webinar points at a recording after the failed upload: %s", got)
 	}
