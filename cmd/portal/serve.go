@@ -114,6 +114,7 @@ func serve(ctx context.Context, args []string) error {
 		}
 		if p != nil {
 			defer p.Close()
+			p.SetClientIdle(cfg.HTTPIdleTimeout)
 			ranges = p
 		}
 	}
@@ -144,6 +145,7 @@ func serve(ctx context.Context, args []string) error {
 		WishesPerHour: cfg.WishesPerHour, SessionTTL: cfg.SessionTTL, TemplateDir: templateDir,
 		ReadTimeout: cfg.HTTPReadTimeout, UploadTimeout: cfg.UploadTimeout,
 		Metrics: m, CallTimeout: cfg.MongoTimeout, MaxConcurrentUploads: cfg.MaxConcurrentUploads,
+		UploadMinRate: cfg.UploadMinRate, UploadMinRateWindow: cfg.UploadMinRateWindow, FormBodyLimit: cfg.FormBodyLimit,
 	})
 	if err != nil {
 		return err

@@ -3,15 +3,22 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
+
+func init() {
+	configVars = append(configVars, "UPLOAD_MIN_RATE", "UPLOAD_MIN_RATE_WINDOW", "FORM_BODY_LIMIT")
+}
 
 // TestSlowClientsAreCutOff: clients that send or read too slowly (a
 // request header one byte at a time, an upload that stops, a viewer that
@@ -19,8 +26,10 @@ import (
 // and everyone else is served meanwhile. The timeouts are set to two
 // seconds here; the defaults are one and two minutes.
 func TestSlowClientsAreCutOff(t *testing.T) {
+	metricsAddr := fmt.Sprintf("127.0.0.1:%d", freeTCPPort(t))
 	p := &portalProcess{t: t, bin: buildPortal(t), dataDir: t.TempDir(), port: freeTCPPort(t),
-		extra: []string{"HTTP_READ_TIMEOUT=2s", "HTTP_IDLE_TIMEOUT=2s", "UPLOAD_TIMEOUT=1m"}}
+		extra: []string{"HTTP_READ_TIMEOUT=2s", "HTTP_IDLE_TIMEOUT=2s", "UPLOAD_TIMEOUT=1m",
+			"UPLOAD_MIN_RATE=1KiB", "UPLOAD_MIN_RATE_WINDOW=3s", "MAX_CONCURRENT_UPLOADS=1", "METRICS_ADDR=" + metricsAddr}}
 	token := p.staffToken()
 	p.start()
 	defer p.kill()
@@ -141,6 +150,182 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 			t.Fatalf("the stalled viewer got all %d bytes: nothing was cut off", n)
 		}
 	})
+
+	// A viewer that keeps reading, but one byte a second, never stalls a
+	// read; yet each 1 MiB piece must go out within HTTP_IDLE_TIMEOUT,
+	// so it is cut. What the kernel already buffered for it would take
+	// such a reader days, so the cut is seen where it happens: the
+	// portal's open file descriptors return to where they were.
+	openFDs := func(t *testing.T) int {
+		t.Helper()
+		v := grepMetric(scrapeMetrics(t, metricsAddr), "process_open_fds ")
+		n, err := strconv.ParseFloat(strings.TrimPrefix(v, "process_open_fds "), 64)
+		if err != nil {
+			t.Fatalf("process_open_fds: %q", v)
+		}
+		return int(n)
+	}
+	trickleRead := func(t *testing.T, stop <-chan struct{}) *net.TCPConn {
+		t.Helper()
+		c := dial(t)
+		_ = c.SetReadBuffer(4096)
+		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", recording)
+		go func() {
+			b := make([]byte, 1)
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Second):
+				}
+				c.SetReadDeadline(time.Now().Add(5 * time.Second))
+				if _, err := c.Read(b); err != nil {
+					return
+				}
+			}
+		}()
+		return c
+	}
+	awaitFDs := func(t *testing.T, base int, what string) {
+		t.Helper()
+		start := time.Now()
+		var n int
+		if !waitFor(10*time.Second, func() bool { n = openFDs(t); return n > base }) {
+			t.Fatalf("%s: the portal never had the connection open (%d descriptors)", what, n)
+		}
+		t.Logf("%s: %d descriptors open in the portal", what, n)
+		if !waitFor(time.Minute, func() bool { n = openFDs(t); return n <= base }) {
+			t.Fatalf("%s: the portal still has %d file descriptors open a minute on, %d before", what, n, base)
+		}
+		t.Logf("%s: the portal's descriptors were back at %d (from %d before) %v after", what, n, base, time.Since(start).Round(100*time.Millisecond))
+	}
+
+	t.Run("viewer reading one byte per second", func(t *testing.T) {
+		base := openFDs(t)
+		stop := make(chan struct{})
+		defer close(stop)
+		trickleRead(t, stop)
+		awaitFDs(t, base, "a viewer reading 1 byte/s")
+	})
+
+	t.Run("twenty slow viewers while others are served", func(t *testing.T) {
+		base := openFDs(t)
+		stop := make(chan struct{})
+		defer close(stop)
+		for i := 0; i < 20; i++ {
+			trickleRead(t, stop)
+		}
+		othersAreServed(t)
+		res := p.request(http.MethodGet, recording, "", nil, nil)
+		h := sha256.New()
+		_, err := io.Copy(h, res.Body)
+		res.Body.Close()
+		if err != nil || !bytes.Equal(h.Sum(nil), sha256Of(data)) {
+			t.Errorf("recording beside 20 slow viewers: SHA-256 differs (%v)", err)
+		}
+		awaitFDs(t, base, "20 viewers reading 1 byte/s")
+	})
+
+	// An upload trickled in at one byte a second would hold one of the
+	// MAX_CONCURRENT_UPLOADS slots until UPLOAD_TIMEOUT; under
+	// UPLOAD_MIN_RATE it is answered 408 after the window, and nothing
+	// of it is kept.
+	// trickleUpload sends a slide deck's header and its first bytes at
+	// once, then one byte a second.
+	trickleUpload := func(t *testing.T, name string, size, first int) (*net.TCPConn, func()) {
+		c := dial(t)
+		fmt.Fprintf(c, "PUT /api/v1/webinars/langsam/slides?filename=%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
+			"Content-Type: application/pdf\r\nContent-Length: %d\r\n\r\n%%PDF-1.4\n%s", name, token, size, bytes.Repeat([]byte("0"), first))
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 120; i++ {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Second):
+				}
+				if _, err := c.Write([]byte("x")); err != nil {
+					return
+				}
+			}
+		}()
+		return c, func() { close(stop); c.Close(); wg.Wait() }
+	}
+	answer := func(t *testing.T, c *net.TCPConn, start time.Time) (string, []byte) {
+		t.Helper()
+		c.SetReadDeadline(time.Now().Add(time.Minute))
+		br := bufio.NewReader(c)
+		status, err := br.ReadString('\n')
+		if isTimeout(err) {
+			t.Fatal("an upload trickling at 1 byte/s still holds its connection after a minute")
+		}
+		rest, _ := io.ReadAll(io.LimitReader(br, 8192))
+		t.Logf("the trickled upload was answered %q after %v (UPLOAD_MIN_RATE 1KiB over 3s)", strings.TrimSpace(status), time.Since(start).Round(100*time.Millisecond))
+		return status, rest
+	}
+	pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("0"), 4096)...)
+	slides := func(t *testing.T) string {
+		t.Helper()
+		res := p.request(http.MethodGet, "/api/v1/webinars/langsam", token, nil, nil)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return string(body)
+	}
+
+	t.Run("large upload trickled at one byte per second", func(t *testing.T) {
+		// Over 4 MiB: the body streams to the handler, which holds the
+		// only upload slot meanwhile (its first 64 KiB come at once, so
+		// the HTTP server's read of the first 8 KiB is done).
+		start := time.Now()
+		c, done := trickleUpload(t, "trickle.pdf", 10<<20, 64<<10)
+		defer done()
+		time.Sleep(500 * time.Millisecond)
+		res := p.request(http.MethodPut, "/api/v1/webinars/langsam/slides?filename=busy.pdf", token, bytes.NewReader(pdf), nil)
+		res.Body.Close()
+		if res.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("a second upload beside the trickle: %s, want 503 (MAX_CONCURRENT_UPLOADS=1)", res.Status)
+		}
+		status, rest := answer(t, c, start)
+		if !strings.HasPrefix(status, "HTTP/1.1 408") || !bytes.Contains(rest, []byte(`"upload_too_slow"`)) {
+			t.Fatalf("the trickled upload: %q %s; want 408 upload_too_slow", status, rest)
+		}
+		// The slot is free again, and the trickle left nothing.
+		res = p.request(http.MethodPut, "/api/v1/webinars/langsam/slides?filename=after.pdf", token, bytes.NewReader(pdf), nil)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("an upload after the trickle was cut: %s %s", res.Status, body)
+		}
+		if w := slides(t); strings.Contains(w, "trickle.pdf") || strings.Count(w, `"filename":`) != 1 {
+			t.Errorf("slides after the cut trickle: %s; want only after.pdf", w)
+		}
+	})
+
+	t.Run("small upload trickled at one byte per second", func(t *testing.T) {
+		// 8 KiB: read whole by the HTTP server before the handler; at
+		// 1 KiB/s it may take 3 s + 8 s, not UPLOAD_TIMEOUT (1 m here).
+		start := time.Now()
+		c, done := trickleUpload(t, "small.pdf", 8<<10, 0)
+		defer done()
+		status, _ := answer(t, c, start)
+		if !strings.HasPrefix(status, "HTTP/1.1 408") {
+			t.Fatalf("the small trickled upload: %q; want 408", status)
+		}
+		if took := time.Since(start); took >= 50*time.Second {
+			t.Errorf("the small trickled upload was cut after %v, as by UPLOAD_TIMEOUT (1m), not by the rate floor", took)
+		}
+		if w := slides(t); strings.Contains(w, "small.pdf") {
+			t.Errorf("slides after the cut trickle: %s", w)
+		}
+	})
+}
+
+func sha256Of(b []byte) []byte {
+	h := sha256.Sum256(b)
+	return h[:]
 }
 
 func isTimeout(err error) bool {

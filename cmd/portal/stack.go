@@ -60,10 +60,14 @@ func openStackWith(ctx context.Context, cfg config.Config, log *slog.Logger, m *
 		Timeout: cfg.S3Timeout, WrapTransport: m.S3Transport}
 	// A MongoDB that cannot be reached fails each call within
 	// MONGO_TIMEOUT instead of the driver's 30 s; the driver reconnects
-	// by itself when the server is back.
+	// by itself when the server is back. SetTimeout bounds every
+	// operation whose context has no deadline (an upload's, a
+	// background job's), so one that is connected but never answers
+	// cannot hang a call either.
 	clientOpts := options.Client().SetMonitor(m.MongoMonitor())
 	if cfg.MongoTimeout > 0 {
-		clientOpts.SetServerSelectionTimeout(cfg.MongoTimeout).SetConnectTimeout(cfg.MongoTimeout)
+		clientOpts.SetServerSelectionTimeout(cfg.MongoTimeout).SetConnectTimeout(cfg.MongoTimeout).
+			SetTimeout(cfg.MongoTimeout)
 	}
 	if cfg.EmbeddedMongo() || cfg.EmbeddedS3() {
 		// Whichever server is not configured externally runs in-process.
@@ -117,7 +121,9 @@ func openStackWith(ctx context.Context, cfg config.Config, log *slog.Logger, m *
 	}
 	// Multipart uploads are recorded until they end, so the sweeper can
 	// abort those an outage left behind even if S3 no longer lists them.
-	st.objects.SetJournal(s3journal.New(st.db))
+	journal := s3journal.New(st.db)
+	journal.SetTimeout(cfg.MongoTimeout)
+	st.objects.SetJournal(journal)
 	if st.embedded != nil && st.embedded.ObjectsDir != "" {
 		if st.local, err = media.NewLocalFiles(st.embedded.ObjectsDir, s3.Bucket); err != nil {
 			st.close()
@@ -137,6 +143,7 @@ func openStackWith(ctx context.Context, cfg config.Config, log *slog.Logger, m *
 		st.close()
 		return nil, err
 	}
+	store.SetCallTimeout(cfg.MongoTimeout)
 	st.tracks = subtitle.NewStore(st.db)
 	st.webinars = webinar.NewService(store, st.objects, st.tracks,
 		webinar.Limits{RecordingBytes: cfg.MaxRecordingBytes, SlidesBytes: cfg.MaxSlidesBytes, SubtitleBytes: cfg.MaxSubtitleBytes}, log)

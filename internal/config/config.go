@@ -96,7 +96,18 @@ type Config struct {
 	// crashed uploads; SweepGrace is how old a leftover must be first
 	// (the defaults are integrity.DefaultInterval and DefaultGrace).
 	SweepInterval, SweepGrace time.Duration
+	// UploadMinRate is the fewest bytes per second an upload must bring,
+	// averaged over each UploadMinRateWindow, or it is answered 408: a
+	// trickle cannot hold an upload slot until UPLOAD_TIMEOUT. Zero: off.
+	UploadMinRate       int64
+	UploadMinRateWindow time.Duration
+	// FormBodyLimit bounds request bodies read whole (forms, JSON).
+	FormBodyLimit int64
 }
+
+// FormBodyLimitCeiling is the largest FORM_BODY_LIMIT: bodies past it are
+// streamed by the HTTP server, never held whole.
+const FormBodyLimitCeiling = 4 << 20
 
 // Embedded reports whether the portal runs its own MongoDB-wire and S3 servers.
 func (c Config) Embedded() bool { return c.MongoURI == "" && c.S3Endpoint == "" }
@@ -172,8 +183,11 @@ func Load(getenv func(string) string) (Config, error) {
 		S3Timeout:            r.duration("S3_TIMEOUT", time.Minute),
 		MaxConcurrentUploads: r.int("MAX_CONCURRENT_UPLOADS", 4, 1, 1000),
 
-		SweepInterval: r.duration("SWEEP_INTERVAL", time.Hour),
-		SweepGrace:    r.duration("SWEEP_GRACE", 24*time.Hour),
+		SweepInterval:       r.duration("SWEEP_INTERVAL", time.Hour),
+		SweepGrace:          r.duration("SWEEP_GRACE", 24*time.Hour),
+		UploadMinRate:       r.bytesOrZero("UPLOAD_MIN_RATE", 16<<10),
+		UploadMinRateWindow: r.duration("UPLOAD_MIN_RATE_WINDOW", time.Minute),
+		FormBodyLimit:       r.bytes("FORM_BODY_LIMIT", 1<<20),
 	}
 	if r.err != nil {
 		return Config{}, r.err
@@ -276,6 +290,15 @@ func (c Config) validate() error {
 	if c.SweepGrace < time.Second {
 		return &Error{"SWEEP_GRACE", "must be at least 1s"}
 	}
+	if c.UploadMinRateWindow < time.Second || c.UploadMinRateWindow > time.Hour {
+		return &Error{"UPLOAD_MIN_RATE_WINDOW", "must be between 1s and 1h"}
+	}
+	if c.UploadMinRate > 100<<20 {
+		return &Error{"UPLOAD_MIN_RATE", "must be at most 100MiB (bytes per second; 0 turns it off)"}
+	}
+	if c.FormBodyLimit < 1<<10 || c.FormBodyLimit > FormBodyLimitCeiling {
+		return &Error{"FORM_BODY_LIMIT", "must be between 1KiB and 4MiB"}
+	}
 	return nil
 }
 
@@ -367,6 +390,14 @@ func (r *reader) bytes(name string, def int64) int64 {
 		return def
 	}
 	return n
+}
+
+// bytesOrZero is bytes, but "0" is allowed (a feature turned off).
+func (r *reader) bytesOrZero(name string, def int64) int64 {
+	if strings.TrimSpace(r.getenv(name)) == "0" {
+		return 0
+	}
+	return r.bytes(name, def)
 }
 
 func (r *reader) list(name string) []string {

@@ -29,6 +29,13 @@ type RangeProxy struct {
 	signer  *Presigner
 	dialer  net.Dialer
 	maxIdle int
+	// stall bounds each piece of a body: it must arrive from the S3
+	// server within stall (S3_TIMEOUT), or the stream is cut.
+	stall time.Duration
+	// clientIdle is how long the viewer may take over a piece
+	// (HTTP_IDLE_TIMEOUT): a spliced piece both reads from S3 and
+	// writes to the viewer, so its S3 deadline allows for both.
+	clientIdle time.Duration
 
 	mu   sync.Mutex
 	idle []*proxyConn
@@ -50,9 +57,18 @@ func NewRangeProxy(cfg Config) (*RangeProxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RangeProxy{addr: cfg.Endpoint, signer: signer, maxIdle: 64,
+	idle := cfg.Timeout
+	if idle <= 0 {
+		idle = time.Minute
+	}
+	return &RangeProxy{addr: cfg.Endpoint, signer: signer, maxIdle: 64, stall: idle,
 		dialer: net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}}, nil
 }
+
+// SetClientIdle tells the proxy how long a viewer may take to accept a
+// piece (HTTP_IDLE_TIMEOUT), so a slow but live viewer never makes the
+// S3 side of a spliced piece look stalled.
+func (p *RangeProxy) SetClientIdle(d time.Duration) { p.clientIdle = d }
 
 // errStale: a pooled connection was closed by the server before it
 // answered; the request is sent again on a new connection.
@@ -190,6 +206,7 @@ func (r *ProxiedRange) Read(b []byte) (int, error) {
 	if int64(len(b)) > r.remaining {
 		b = b[:r.remaining]
 	}
+	r.pc.tcp.SetReadDeadline(time.Now().Add(r.p.stall))
 	n, err := r.pc.br.Read(b)
 	r.remaining -= int64(n)
 	if err == io.EOF && r.remaining > 0 {
@@ -221,10 +238,19 @@ func (r *ProxiedRange) WriteTo(w io.Writer) (int64, error) {
 			return total, err
 		}
 	}
-	// In pieces, so a viewer that stops reading is cut off (connguard).
-	n, err := connguard.CopyInPieces(w, r.pc.tcp, r.remaining)
-	r.remaining -= n
-	return total + n, err
+	// In pieces, so a viewer that stops reading is cut off (connguard),
+	// and each piece must come from S3 within the idle bound: a server
+	// that stops sending mid-body ends the stream instead of holding it.
+	for r.remaining > 0 {
+		r.pc.tcp.SetReadDeadline(time.Now().Add(r.p.stall + r.p.clientIdle))
+		n, err := connguard.CopyInPieces(w, r.pc.tcp, min(r.remaining, connguard.Piece))
+		r.remaining -= n
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 // Close gives the connection back for the next range when its body was

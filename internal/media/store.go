@@ -35,7 +35,8 @@ type Config struct {
 	Region    string
 	// Timeout, when set, bounds how long each call waits for the
 	// server's answer (its response headers; a body may stream longer),
-	// whatever the caller's context (S3_TIMEOUT).
+	// whatever the caller's context, and how long any read or write of a
+	// body may go without progress (S3_TIMEOUT).
 	Timeout time.Duration
 	// WrapTransport, when set, wraps the HTTP transport (metrics).
 	WrapTransport func(http.RoundTripper) http.RoundTripper
@@ -74,7 +75,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 		if cfg.Timeout > 0 {
 			tr.ResponseHeaderTimeout = cfg.Timeout
-			tr.DialContext = (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext
+			// Bodies too: each read and write must make progress
+			// within the timeout (idleConn). Idle pooled connections
+			// are closed before their deadline could fire.
+			tr.DialContext = dialIdle((&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext, cfg.Timeout)
+			if tr.IdleConnTimeout <= 0 || tr.IdleConnTimeout > cfg.Timeout/2 {
+				tr.IdleConnTimeout = cfg.Timeout / 2
+			}
 		}
 		opts.Transport = tr
 		if cfg.WrapTransport != nil {

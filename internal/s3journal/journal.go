@@ -19,10 +19,23 @@ import (
 // Journal is the record in MongoDB.
 type Journal struct {
 	coll *mongo.Collection
+	// timeout bounds Begin and End, which run under an upload's
+	// long-lived context (zero: the caller's context alone).
+	timeout time.Duration
 }
 
 // New keeps the record in db.
 func New(db *mongo.Database) *Journal { return &Journal{coll: db.Collection("s3_uploads")} }
+
+// SetTimeout bounds each Begin and End by d (MONGO_TIMEOUT).
+func (j *Journal) SetTimeout(d time.Duration) { j.timeout = d }
+
+func (j *Journal) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if j.timeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, j.timeout)
+}
 
 type entry struct {
 	UploadID  string    `bson:"_id"`
@@ -32,6 +45,8 @@ type entry struct {
 
 // Begin records an upload S3 has just started.
 func (j *Journal) Begin(ctx context.Context, u media.Upload) error {
+	ctx, cancel := j.bound(ctx)
+	defer cancel()
 	if _, err := j.coll.InsertOne(ctx, entry{UploadID: u.UploadID, Key: u.Key, Initiated: u.Initiated}); err != nil {
 		return fmt.Errorf("record upload %s: %w", u.UploadID, err)
 	}
@@ -40,6 +55,8 @@ func (j *Journal) Begin(ctx context.Context, u media.Upload) error {
 
 // End forgets a completed or aborted upload.
 func (j *Journal) End(ctx context.Context, uploadID string) error {
+	ctx, cancel := j.bound(ctx)
+	defer cancel()
 	if _, err := j.coll.DeleteOne(ctx, bson.M{"_id": uploadID}); err != nil {
 		return fmt.Errorf("forget upload %s: %w", uploadID, err)
 	}

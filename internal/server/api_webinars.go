@@ -108,7 +108,7 @@ func rawBody(c *fiber.Ctx) (stream io.Reader, size int64) {
 		size = -1
 	}
 	if st := c.Context().RequestBodyStream(); st != nil {
-		return clientBody{st}, size
+		return newClientBody(c, st), size
 	}
 	return bytes.NewReader(c.Request().Body()), size
 }

@@ -71,7 +71,7 @@ func (s *Server) logPanic(c *fiber.Ctx, e any) {
 }
 
 // limitBody stops a body that a handler would read whole from growing
-// past formBodyLimit; streaming upload routes enforce their own limits.
+// past Deps.FormBodyLimit; streaming upload routes enforce their own limits.
 func (s *Server) limitBody(c *fiber.Ctx) error {
 	if streamingRoute(c) {
 		return c.Next()
@@ -80,19 +80,20 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
 	}
+	limit := s.deps.FormBodyLimit
 	n := c.Request().Header.ContentLength()
-	if n > formBodyLimit {
-		return tooLargeRequest()
+	if int64(n) > limit {
+		return tooLargeRequest(limit)
 	}
 	if n < 0 { // chunked: read at most the limit
 		stream := c.Context().RequestBodyStream()
 		if stream != nil {
-			b, err := io.ReadAll(io.LimitReader(stream, formBodyLimit+1))
+			b, err := io.ReadAll(io.LimitReader(stream, limit+1))
 			if err != nil {
 				return apperr.New(http.StatusBadRequest, "bad_body", "Förfrågan kunde inte läsas.")
 			}
-			if len(b) > formBodyLimit {
-				return tooLargeRequest()
+			if int64(len(b)) > limit {
+				return tooLargeRequest(limit)
 			}
 			c.Request().SetBody(b)
 		}
@@ -100,9 +101,9 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func tooLargeRequest() error {
+func tooLargeRequest(limit int64) error {
 	return apperr.New(http.StatusRequestEntityTooLarge, "too_large",
-		fmt.Sprintf("Förfrågan är för stor: formulär får vara högst %s.", webinar.HumanBytes(formBodyLimit)))
+		fmt.Sprintf("Förfrågan är för stor: formulär får vara högst %s.", webinar.HumanBytes(limit)))
 }
 
 // loadUser finds the user behind a session cookie or an API token.

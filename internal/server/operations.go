@@ -88,6 +88,8 @@ func (s *Server) uploadSlot(kind string) fiber.Handler {
 					"Många uppladdningar pågår just nu. Vänta en stund och försök igen.")
 			}
 		}
+		c.Locals(minRateKey, rateFloor{rate: s.deps.UploadMinRate, window: s.deps.UploadMinRateWindow})
+		s.extendUploadDeadline(c)
 		finished := s.deps.Metrics.UploadStarted(kind)
 		err := c.Next()
 		finished(err == nil && c.Response().StatusCode() < 400)

@@ -129,6 +129,14 @@ type Deps struct {
 	// MaxConcurrentUploads bounds upload requests running at once; zero
 	// means no bound.
 	MaxConcurrentUploads int
+	// UploadMinRate (bytes/s, averaged over UploadMinRateWindow of
+	// waiting for the client) is the slowest an upload may arrive before
+	// it is answered 408; zero: no floor.
+	UploadMinRate       int64
+	UploadMinRateWindow time.Duration
+	// FormBodyLimit bounds request bodies read whole (forms and JSON);
+	// zero means defaultFormBodyLimit.
+	FormBodyLimit int64
 }
 
 // Server holds the HTTP app and its dependencies.
@@ -146,9 +154,14 @@ type Server struct {
 	uploadSlots chan struct{}
 }
 
-// formBodyLimit bounds request bodies read whole (forms and JSON). Upload
-// routes stream instead and enforce their own limits.
-const formBodyLimit = 1 << 20
+// defaultFormBodyLimit bounds request bodies read whole (forms and JSON)
+// when Deps.FormBodyLimit is not set. Upload routes stream instead and
+// enforce their own limits.
+const defaultFormBodyLimit = 1 << 20
+
+// bufferedBodyLimit: bodies up to this size are read whole by the HTTP
+// server before the handler runs; larger ones are streamed.
+const bufferedBodyLimit = 4 << 20
 
 // New builds the Fiber app with every route. A broken template stops it.
 func New(deps Deps) (*Server, error) {
@@ -172,6 +185,9 @@ func New(deps Deps) (*Server, error) {
 	if deps.CallTimeout <= 0 {
 		s.deps.CallTimeout = defaultCallTimeout
 	}
+	if deps.FormBodyLimit <= 0 {
+		s.deps.FormBodyLimit = defaultFormBodyLimit
+	}
 	if deps.MaxConcurrentUploads > 0 {
 		s.uploadSlots = make(chan struct{}, deps.MaxConcurrentUploads)
 	}
@@ -179,7 +195,7 @@ func New(deps Deps) (*Server, error) {
 		AppName:                      "smakom-portal",
 		StreamRequestBody:            true,
 		DisablePreParseMultipartForm: true,
-		BodyLimit:                    4 << 20, // bodies past this are streamed, not buffered
+		BodyLimit:                    bufferedBodyLimit, // bodies past this are streamed, not buffered
 		ErrorHandler:                 s.handleError,
 		DisableStartupMessage:        true,
 		// A header and a small body must arrive within ReadTimeout;
@@ -201,9 +217,43 @@ func New(deps Deps) (*Server, error) {
 // requestTimeouts gives uploads longer than other requests to arrive.
 func (s *Server) requestTimeouts(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	if s.deps.UploadTimeout > 0 && uploadRoute(string(h.Method()), string(h.RequestURI()[:pathLen(h.RequestURI())])) {
-		return fasthttp.RequestConfig{ReadTimeout: s.deps.UploadTimeout}
+		return fasthttp.RequestConfig{ReadTimeout: s.uploadReadTimeout(int64(h.ContentLength()))}
 	}
 	return fasthttp.RequestConfig{}
+}
+
+// uploadReadTimeout is how long the HTTP server waits for an upload of n
+// bytes (-1: chunked) before the handler runs. A body of at most
+// bufferedBodyLimit is read whole first, and a larger one's first
+// streamPrefetch bytes, so before the handler (and its rate floor) sees
+// them the floor is applied here: the time it allows for those bytes
+// plus one window, never less than HTTP_READ_TIMEOUT. A streamed body
+// gets the rest of UPLOAD_TIMEOUT from the handler (extendUploadDeadline).
+func (s *Server) uploadReadTimeout(n int64) time.Duration {
+	d := s.deps.UploadTimeout
+	rate := s.deps.UploadMinRate
+	if rate <= 0 || n < 0 {
+		return d
+	}
+	first := n
+	if n > bufferedBodyLimit {
+		first = min(n, streamPrefetch)
+	}
+	floor := max(s.deps.UploadMinRateWindow+time.Duration(first/rate)*time.Second, s.deps.ReadTimeout)
+	return min(d, floor)
+}
+
+// streamPrefetch is what fasthttp reads of a streamed body before the
+// handler runs (readBodyWithStreaming).
+const streamPrefetch = 8 << 10
+
+// extendUploadDeadline gives a streamed upload, once its handler runs,
+// UPLOAD_TIMEOUT from now instead of the short time uploadReadTimeout
+// allowed for its first bytes; the rate floor bounds it from here on.
+func (s *Server) extendUploadDeadline(c *fiber.Ctx) {
+	if s.deps.UploadTimeout > 0 && s.deps.UploadMinRate > 0 && c.Context().RequestBodyStream() != nil {
+		_ = c.Context().Conn().SetReadDeadline(time.Now().Add(s.deps.UploadTimeout))
+	}
 }
 
 // pathLen is the length of a request URI's path, before any query.

@@ -32,7 +32,7 @@ func readUploadForm(c *fiber.Ctx) (*uploadForm, error) {
 	}
 	var stream io.Reader = bytes.NewReader(c.Request().Body())
 	if st := c.Context().RequestBodyStream(); st != nil {
-		stream = clientBody{st}
+		stream = newClientBody(c, st)
 	}
 	mr := multipart.NewReader(stream, params["boundary"])
 	form := &uploadForm{fields: map[string]string{}}

@@ -228,6 +228,12 @@ func (s *Server) uploadError(c *fiber.Ctx, info upload.Info, err error) error {
 		return tusError(http.StatusLocked, "upload_busy", "Uppladdningen tar redan emot data i en annan förfrågan.")
 	case errors.Is(err, upload.ErrNotFound):
 		return apperr.NotFound("Uppladdningen finns inte (den kan ha avbrutits eller rensats bort). Börja om.")
+	case errors.Is(err, errTooSlow):
+		// Too slow to hold an upload slot: what was committed stays, so
+		// a faster connection resumes from there.
+		s.log.Info("upload chunk too slow", "request_id", requestID(c), "upload", info.ID, "offset", info.Offset, "err", err)
+		c.Set("Upload-Offset", strconv.FormatInt(info.Offset, 10))
+		return tusError(http.StatusRequestTimeout, "upload_too_slow", "Överföringen gick för långsamt och avbröts; uppladdningen fortsätter där den slutade.")
 	case errors.Is(err, upload.ErrInterrupted):
 		// The client went away mid-chunk: what was committed stays.
 		s.log.Info("upload chunk interrupted", "request_id", requestID(c), "upload", info.ID, "offset", info.Offset, "err", err)

@@ -24,6 +24,20 @@ var (
 // what both MongoDB and the embedded FerretDB answer the same way.
 type Store struct {
 	coll *mongo.Collection
+	// callTimeout bounds each single-document call, also under an
+	// upload's long-lived context (zero: the caller's context alone).
+	callTimeout time.Duration
+}
+
+// SetCallTimeout bounds each single-document call by d (MONGO_TIMEOUT).
+func (s *Store) SetCallTimeout(d time.Duration) { s.callTimeout = d }
+
+// bound gives one call at most callTimeout, or less if ctx ends sooner.
+func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.callTimeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.callTimeout)
 }
 
 // NewStore opens the collection and its unique slug index.
@@ -39,6 +53,8 @@ func NewStore(ctx context.Context, db *mongo.Database) (*Store, error) {
 }
 
 func (s *Store) insert(ctx context.Context, w *Webinar) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	_, err := s.coll.InsertOne(ctx, w)
 	if mongo.IsDuplicateKeyError(err) {
 		return errDupSlug
@@ -57,6 +73,8 @@ func (s *Store) ByID(ctx context.Context, id string) (*Webinar, error) {
 }
 
 func (s *Store) findOne(ctx context.Context, filter bson.M) (*Webinar, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	var w Webinar
 	err := s.coll.FindOne(ctx, filter).Decode(&w)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -71,6 +89,8 @@ func (s *Store) findOne(ctx context.Context, filter bson.M) (*Webinar, error) {
 // replace writes w if it still has the updated_at it was read with
 // (optimistic locking: no lost updates between two staff members).
 func (s *Store) replace(ctx context.Context, w *Webinar, readAt time.Time) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	res, err := s.coll.ReplaceOne(ctx, bson.M{"_id": w.ID, "updated_at": readAt}, w)
 	if err != nil {
 		return fmt.Errorf("replace webinar: %w", err)
@@ -82,6 +102,8 @@ func (s *Store) replace(ctx context.Context, w *Webinar, readAt time.Time) error
 }
 
 func (s *Store) delete(ctx context.Context, id string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	res, err := s.coll.DeleteOne(ctx, bson.M{"_id": id})
 	if err != nil {
 		return fmt.Errorf("delete webinar: %w", err)
