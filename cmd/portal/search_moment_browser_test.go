@@ -333,9 +333,14 @@ func TestSearchToMomentInBrowser(t *testing.T) {
 		if obj.Fallback > 0 {
 			t.Errorf("the <object> shows its fallback text (\"Presentationen kan inte visas här\"), not the PDF")
 		}
-		// The server answered the <object>'s request with the PDF.
+		// The server answered the <object>'s request with the PDF. A
+		// request is noted when it arrives and its status when the
+		// answer's head is written, so wait for the answer too.
 		deadline := time.Now().Add(60 * time.Second)
-		for len(pdfAnswers(before)) == 0 && time.Now().Before(deadline) {
+		for time.Now().Before(deadline) {
+			if got := pdfAnswers(before); len(got) > 0 && got[0].Status != 0 {
+				break
+			}
 			time.Sleep(100 * time.Millisecond)
 		}
 		got := pdfAnswers(before)
