@@ -81,7 +81,7 @@ const (
 
 // Stops lists the page types: public pages in Swedish and English, the
 // pages that change for a logged-in member (in both languages), error
-// states, and the staff pages (Swedish only).
+// states, and the staff pages, each in both languages.
 func Stops(f Fixtures) []Stop {
 	var stops []Stop
 	slug := f.Slug
@@ -151,23 +151,25 @@ func Stops(f Fixtures) []Stop {
 			stops = append(stops, s)
 		}
 	}
-	// A member on a staff page: staff pages are Swedish only.
-	stops = append(stops, Stop{Name: "forbidden", Who: Member, Lang: "sv", Path: "/staff", Status: http.StatusForbidden})
 	edit := "/staff/webinars/" + slug
-	for _, s := range []Stop{
-		{Name: "staff-list", Path: "/staff"},
-		{Name: "staff-new", Path: "/staff/webinars/new"},
-		{Name: "staff-edit", Path: edit + "/edit"},
-		{Name: "staff-captions", Path: edit + "/subtitles/sv/edit", Ready: docReady + ` && !document.getElementById('ce-app').hidden`},
-		{Name: "staff-chapters", Path: edit + "/chapters"},
-		{Name: "staff-delete", Path: edit + "/delete"},
-		{Name: "staff-wishes", Path: "/staff/wishes"},
-		{Name: "staff-audit", Path: "/staff/audit"},
-		{Name: "staff-accounts", Path: "/staff/accounts"},
-		{Name: "staff-tokens", Path: "/staff/tokens"},
-	} {
-		s.Who, s.Lang = Staff, "sv"
-		stops = append(stops, s)
+	for _, lang := range []string{"sv", "en"} {
+		// A member on a staff page.
+		stops = append(stops, Stop{Name: "forbidden", Who: Member, Lang: lang, Path: "/staff", Status: http.StatusForbidden})
+		for _, s := range []Stop{
+			{Name: "staff-list", Path: "/staff"},
+			{Name: "staff-new", Path: "/staff/webinars/new"},
+			{Name: "staff-edit", Path: edit + "/edit"},
+			{Name: "staff-captions", Path: edit + "/subtitles/sv/edit", Ready: docReady + ` && !document.getElementById('ce-app').hidden`},
+			{Name: "staff-chapters", Path: edit + "/chapters"},
+			{Name: "staff-delete", Path: edit + "/delete"},
+			{Name: "staff-wishes", Path: "/staff/wishes"},
+			{Name: "staff-audit", Path: "/staff/audit"},
+			{Name: "staff-accounts", Path: "/staff/accounts"},
+			{Name: "staff-tokens", Path: "/staff/tokens"},
+		} {
+			s.Who, s.Lang = Staff, lang
+			stops = append(stops, s)
+		}
 	}
 	for i := range stops {
 		if stops[i].Status == 0 {
@@ -179,9 +181,6 @@ func Stops(f Fixtures) []Stop {
 	}
 	return stops
 }
-
-// Bilingual reports whether a stop's page comes in both languages.
-func (s Stop) Bilingual() bool { return s.Who != Staff && s.Name != "forbidden" }
 
 // Prepare finds the demo webinars' slugs and, logged in as staff, makes
 // an invite link for a new member (inviteEmail) and a reset link for the
