@@ -46,33 +46,88 @@ func ValidLang(code string) bool {
 	return langCodes[code]
 }
 
-// langLabels are Swedish names for the languages a Swedish municipality
-// is likely to publish in: the national minority languages with a
-// two-letter code, the Nordic languages, and the largest immigrant
+// langNames are the Swedish and English names of the languages a Swedish
+// municipality is likely to publish in: the national minority languages
+// with a two-letter code, the Nordic languages, and the largest immigrant
 // languages.
-var langLabels = map[string]string{
-	"sv": "Svenska", "en": "Engelska", "fi": "Finska", "se": "Nordsamiska",
-	"yi": "Jiddisch", "no": "Norska", "nb": "Norskt bokmål", "nn": "Nynorska",
-	"da": "Danska", "is": "Isländska", "fo": "Färöiska", "kl": "Grönländska",
-	"et": "Estniska", "lv": "Lettiska", "lt": "Litauiska",
-	"de": "Tyska", "fr": "Franska", "es": "Spanska", "it": "Italienska",
-	"pt": "Portugisiska", "nl": "Nederländska", "pl": "Polska", "cs": "Tjeckiska",
-	"sk": "Slovakiska", "hu": "Ungerska", "ro": "Rumänska", "bg": "Bulgariska",
-	"el": "Grekiska", "ru": "Ryska", "uk": "Ukrainska", "be": "Belarusiska",
-	"bs": "Bosniska", "hr": "Kroatiska", "sr": "Serbiska", "sl": "Slovenska",
-	"mk": "Makedonska", "sq": "Albanska", "tr": "Turkiska", "ku": "Kurdiska",
-	"ar": "Arabiska", "fa": "Persiska", "ps": "Pashto", "he": "Hebreiska",
-	"so": "Somaliska", "ti": "Tigrinja", "am": "Amhariska", "sw": "Swahili",
-	"ur": "Urdu", "hi": "Hindi", "bn": "Bengali", "pa": "Punjabi",
-	"ta": "Tamil", "th": "Thailändska", "vi": "Vietnamesiska", "zh": "Kinesiska",
-	"ja": "Japanska", "ko": "Koreanska", "tl": "Tagalog", "my": "Burmesiska",
+var langNames = map[string][2]string{
+	"sv": {"Svenska", "Swedish"},
+	"en": {"Engelska", "English"},
+	"fi": {"Finska", "Finnish"},
+	"se": {"Nordsamiska", "Northern Sami"},
+	"yi": {"Jiddisch", "Yiddish"},
+	"no": {"Norska", "Norwegian"},
+	"nb": {"Norskt bokmål", "Norwegian Bokmål"},
+	"nn": {"Nynorska", "Norwegian Nynorsk"},
+	"da": {"Danska", "Danish"},
+	"is": {"Isländska", "Icelandic"},
+	"fo": {"Färöiska", "Faroese"},
+	"kl": {"Grönländska", "Greenlandic"},
+	"et": {"Estniska", "Estonian"},
+	"lv": {"Lettiska", "Latvian"},
+	"lt": {"Litauiska", "Lithuanian"},
+	"de": {"Tyska", "German"},
+	"fr": {"Franska", "French"},
+	"es": {"Spanska", "Spanish"},
+	"it": {"Italienska", "Italian"},
+	"pt": {"Portugisiska", "Portuguese"},
+	"nl": {"Nederländska", "Dutch"},
+	"pl": {"Polska", "Polish"},
+	"cs": {"Tjeckiska", "Czech"},
+	"sk": {"Slovakiska", "Slovak"},
+	"hu": {"Ungerska", "Hungarian"},
+	"ro": {"Rumänska", "Romanian"},
+	"bg": {"Bulgariska", "Bulgarian"},
+	"el": {"Grekiska", "Greek"},
+	"ru": {"Ryska", "Russian"},
+	"uk": {"Ukrainska", "Ukrainian"},
+	"be": {"Belarusiska", "Belarusian"},
+	"bs": {"Bosniska", "Bosnian"},
+	"hr": {"Kroatiska", "Croatian"},
+	"sr": {"Serbiska", "Serbian"},
+	"sl": {"Slovenska", "Slovenian"},
+	"mk": {"Makedonska", "Macedonian"},
+	"sq": {"Albanska", "Albanian"},
+	"tr": {"Turkiska", "Turkish"},
+	"ku": {"Kurdiska", "Kurdish"},
+	"ar": {"Arabiska", "Arabic"},
+	"fa": {"Persiska", "Persian"},
+	"ps": {"Pashto", "Pashto"},
+	"he": {"Hebreiska", "Hebrew"},
+	"so": {"Somaliska", "Somali"},
+	"ti": {"Tigrinja", "Tigrinya"},
+	"am": {"Amhariska", "Amharic"},
+	"sw": {"Swahili", "Swahili"},
+	"ur": {"Urdu", "Urdu"},
+	"hi": {"Hindi", "Hindi"},
+	"bn": {"Bengali", "Bengali"},
+	"pa": {"Punjabi", "Punjabi"},
+	"ta": {"Tamil", "Tamil"},
+	"th": {"Thailändska", "Thai"},
+	"vi": {"Vietnamesiska", "Vietnamese"},
+	"zh": {"Kinesiska", "Chinese"},
+	"ja": {"Japanska", "Japanese"},
+	"ko": {"Koreanska", "Korean"},
+	"tl": {"Tagalog", "Tagalog"},
+	"my": {"Burmesiska", "Burmese"},
 }
 
 // LangLabel returns the Swedish name of a language for menus ("Svenska"),
 // or the code in upper case for codes without one.
 func LangLabel(code string) string {
-	if l, ok := langLabels[code]; ok {
-		return l
+	return LangNameIn(code, "sv")
+}
+
+// LangNameIn names a language in Swedish ("sv") or English (any other
+// lang), or gives the code in upper case for codes without a name.
+func LangNameIn(code, lang string) string {
+	n, ok := langNames[code]
+	switch {
+	case !ok:
+		return strings.ToUpper(code)
+	case lang == "sv":
+		return n[0]
+	default:
+		return n[1]
 	}
-	return strings.ToUpper(code)
 }

@@ -16,7 +16,7 @@ func TestValidLang(t *testing.T) {
 			t.Errorf("ValidLang(%q) = true", c)
 		}
 	}
-	for c := range langLabels {
+	for c := range langNames {
 		if !ValidLang(c) {
 			t.Errorf("label for %q, which is not a valid code", c)
 		}
@@ -30,6 +30,11 @@ func TestLangLabel(t *testing.T) {
 	} {
 		if got := LangLabel(code); got != want {
 			t.Errorf("LangLabel(%q) = %q, want %q", code, got, want)
+		}
+	}
+	for code, want := range map[string]string{"sv": "Swedish", "se": "Northern Sami", "uk": "Ukrainian", "zu": "ZU"} {
+		if got := LangNameIn(code, "en"); got != want {
+			t.Errorf("LangNameIn(%q, en) = %q, want %q", code, got, want)
 		}
 	}
 }
