@@ -176,6 +176,25 @@ func findChromium() string {
 	return ""
 }
 
+// saveScreenshot writes a full-page screenshot of ctx's tab to dir/name
+// and fails when it is not a PNG of a rendered page (a blank page is
+// under 10 KB).
+func saveScreenshot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) <= 10<<10 {
+		t.Errorf("screenshot %s: %d bytes, not a PNG of a rendered page", name, len(png))
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot %s (%d KB)", path, len(png)>>10)
+}
+
 func screenshotDir(t *testing.T) string {
 	dir := os.Getenv("SCREENSHOT_DIR")
 	if dir == "" {
@@ -326,24 +345,7 @@ func testInBrowser(t *testing.T, p *portal) {
 	// /favicon.ico for browsers that ask there): a 404 for it is a problem.
 	checkProblems := tab.checkProblems
 	shots := screenshotDir(t)
-	shot := func(t *testing.T, name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
-			t.Errorf("screenshot %s is not a PNG", name)
-		}
-		if len(png) <= 10<<10 {
-			t.Errorf("screenshot %s is only %d bytes; want > 10 KB (blank page?)", name, len(png))
-		}
-		path := filepath.Join(shots, name)
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot %s (%d KB)", path, len(png)>>10)
-	}
+	shot := func(t *testing.T, name string) { saveScreenshot(t, ctx, shots, name) }
 	navigate := func(t *testing.T, u string) {
 		t.Helper()
 		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(u))

@@ -20,8 +20,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -172,18 +170,7 @@ func TestCaptionEditorInBrowser(t *testing.T) {
 		}
 	}()
 
-	shot := func(t *testing.T, name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		path := filepath.Join(shots, name)
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot %s (%d KB)", path, len(png)>>10)
-	}
+	shot := func(t *testing.T, name string) { saveScreenshot(t, ctx, shots, name) }
 	state := func(t *testing.T) editorState {
 		t.Helper()
 		st, err := chromedp.Run(ctx, chromedp.Evaluate[editorState](editorStateJS))

@@ -281,18 +281,7 @@ func TestSearchToMomentInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shot := func(t *testing.T, name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		path := filepath.Join(shots, name)
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot %s (%d KB)", path, len(png)>>10)
-	}
+	shot := func(t *testing.T, name string) { saveScreenshot(t, ctx, shots, name) }
 
 	t.Run("the slide deck opens in the page and as a link", func(t *testing.T) {
 		u, _ := url.Parse(watchURL)

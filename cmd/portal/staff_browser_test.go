@@ -17,7 +17,6 @@ package main
 // it is set.
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -273,21 +272,7 @@ func TestStaffUploadInBrowser(t *testing.T) {
 	}
 	ctx, problems := tab.ctx, tab.problems
 	checkProblems := tab.checkProblems
-	shot := func(t *testing.T, name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) <= 10<<10 {
-			t.Errorf("screenshot %s: %d bytes, not a PNG of a rendered page", name, len(png))
-		}
-		path := filepath.Join(shots, name)
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot %s (%d KB)", path, len(png)>>10)
-	}
+	shot := func(t *testing.T, name string) { saveScreenshot(t, ctx, shots, name) }
 	// click clicks sel and waits for the page it leads to.
 	click := func(t *testing.T, what string, sel chromedp.Search) int64 {
 		t.Helper()

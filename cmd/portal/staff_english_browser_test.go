@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -57,18 +55,7 @@ func TestStaffPagesInEnglishInBrowser(t *testing.T) {
 		return
 	}
 	ctx := tab.ctx
-	shot := func(t *testing.T, name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		path := filepath.Join(shots, name)
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot %s (%d KB)", path, len(png)>>10)
-	}
+	shot := func(t *testing.T, name string) { saveScreenshot(t, ctx, shots, name) }
 
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(p.url+"/login"),

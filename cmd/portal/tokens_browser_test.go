@@ -8,10 +8,7 @@ package main
 // Every stop on the way shows a focus ring.
 
 import (
-	"bytes"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -87,21 +84,7 @@ func TestTokensAndRolesInBrowser(t *testing.T) {
 		}
 		return strings.Join(strings.Fields(s), " ")
 	}
-	shot := func(t *testing.T, name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) <= 10<<10 {
-			t.Errorf("screenshot %s: %d bytes, not a PNG of a rendered page", name, len(png))
-		}
-		path := filepath.Join(shots, name)
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot %s (%d KB)", path, len(png)>>10)
-	}
+	shot := func(t *testing.T, name string) { saveScreenshot(t, ctx, shots, name) }
 	api := func(token string) int {
 		req, _ := http.NewRequest(http.MethodGet, p.url+"/api/v1/wishes", nil)
 		req.Header.Set("Authorization", "Bearer "+token)

@@ -7,11 +7,8 @@ package main
 // Like the other browser tests it never calls t.Parallel.
 
 import (
-	"bytes"
 	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -139,21 +136,7 @@ func TestWishesInBrowser(t *testing.T) {
 			t.Fatalf("flash after Spara = %q", flash)
 		}
 	}
-	shot := func(t *testing.T, name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) <= 10<<10 {
-			t.Errorf("screenshot %s: %d bytes, not a PNG of a rendered page", name, len(png))
-		}
-		path := filepath.Join(shots, name)
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot %s (%d KB)", path, len(png)>>10)
-	}
+	shot := func(t *testing.T, name string) { saveScreenshot(t, ctx, shots, name) }
 	step := func(name string, f func(t *testing.T)) {
 		t.Helper()
 		if !t.Run(name, f) {
