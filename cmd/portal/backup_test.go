@@ -387,43 +387,7 @@ func TestBackupWhilePortalServes(t *testing.T) {
 	db, objects := openExternal(t, ctx, ferret.MongoURI, s3)
 	want := takeSnapshot(t, ctx, db, objects)
 
-	// Viewers keep reading while the backup runs.
-	stop := make(chan struct{})
-	served := make(chan int)
-	go func() {
-		n := 0
-		defer func() { served <- n }()
-		paths := []string{"/", "/webinars/" + slug + "/poster", "/webinars/" + slug + "/recording"}
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			res := p.request("GET", paths[n%len(paths)], "", nil, map[string]string{"Range": "bytes=0-65535"})
-			_, _ = io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != 200 && res.StatusCode != 206 {
-				t.Errorf("GET %s during the backup: %d", paths[n%len(paths)], res.StatusCode)
-				return
-			}
-			n++
-		}
-	}()
-	archive := filepath.Join(t.TempDir(), "live.tar.gz")
-	out, err := runCommand(t, "", "backup", "--out", archive)
-	close(stop)
-	n := <-served
-	if err != nil {
-		t.Fatalf("backup of the running portal: %v\nportal log:\n%s", err, p.log.String())
-	}
-	t.Logf("%s(%d requests served during the backup)", out, n)
-	if n == 0 {
-		t.Errorf("no request was served while the backup ran")
-	}
-	if res := p.request("GET", "/readyz", "", nil, nil); res.StatusCode != 200 {
-		t.Errorf("/readyz after the backup: %d", res.StatusCode)
-	}
+	archive := backupWhileServing(t, p, slug, "the running portal")
 
 	// Restore on the embedded default, in a fresh folder, reading the
 	// archive from standard input as a pipe into a container would.

@@ -67,6 +67,30 @@ func runFileStore(t *testing.T, ctx context.Context, dataDir string) (embedded.R
 
 // readWhile requests pages, a poster and the start of a recording from p
 // until stop closes, and sends how many answers it got.
+// backupWhileServing runs `portal backup` while viewers keep reading
+// from p, checks that requests were served meanwhile and that p is still
+// ready afterwards, and returns the archive's path.
+func backupWhileServing(t *testing.T, p *portalProcess, slug, what string) string {
+	t.Helper()
+	stop, served := make(chan struct{}), make(chan int)
+	go readWhile(t, p, slug, stop, served)
+	archive := filepath.Join(t.TempDir(), "backup.tar.gz")
+	out, err := runCommand(t, "", "backup", "--out", archive)
+	close(stop)
+	n := <-served
+	if err != nil {
+		t.Fatalf("backup of %s: %v\nportal log:\n%s", what, err, p.log.String())
+	}
+	t.Logf("%s(%d requests served during the backup)", out, n)
+	if n == 0 {
+		t.Errorf("no request was served while the backup ran")
+	}
+	if res := p.request("GET", "/readyz", "", nil, nil); res.StatusCode != 200 {
+		t.Errorf("/readyz after the backup: %d", res.StatusCode)
+	}
+	return archive
+}
+
 func readWhile(t *testing.T, p *portalProcess, slug string, stop <-chan struct{}, served chan<- int) {
 	n := 0
 	defer func() { served <- n }()
@@ -165,22 +189,7 @@ func TestBackupOnlineEmbedded(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	stop, served := make(chan struct{}), make(chan int)
-	go readWhile(t, p, rec.slug, stop, served)
-	archive := filepath.Join(t.TempDir(), "online.tar.gz")
-	out, err := runCommand(t, "", "backup", "--out", archive)
-	close(stop)
-	n := <-served
-	if err != nil {
-		t.Fatalf("backup of the serving embedded portal: %v\nportal log:\n%s", err, p.log.String())
-	}
-	t.Logf("%s(%d requests served during the backup)", out, n)
-	if n == 0 {
-		t.Errorf("no request was served while the backup ran")
-	}
-	if res := p.request("GET", "/readyz", "", nil, nil); res.StatusCode != 200 {
-		t.Errorf("/readyz after the backup: %d", res.StatusCode)
-	}
+	archive := backupWhileServing(t, p, rec.slug, "the serving embedded portal")
 	// The attached command leaves the portal's working directory alone
 	// and starts no servers of its own; the portal still owns the lock.
 	if _, err := os.Stat(runPath); err != nil {
