@@ -672,9 +672,7 @@ func safeMethod(method string) bool {
 // against matrixRules. Refused requests must change nothing; allowed
 // changes run on throw-away webinars so the order does not matter.
 func TestAuthorizationMatrix(t *testing.T) {
-	idx := &indexFor{}
-	p := newPortal(t, func(d *Deps) { d.Search = idx })
-	idx.open(t, p)
+	p, idx := newIndexedPortal(t)
 	if missing := unmatchedRoutes(p.srv.App(), matrixRules); len(missing) > 0 {
 		for _, k := range missing {
 			t.Errorf("route %s is registered but not in the authorization matrix: add it to matrixRules", k)

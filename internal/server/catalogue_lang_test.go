@@ -2,14 +2,9 @@ package server
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/smakom/webinar-portal/internal/search"
-	"github.com/smakom/webinar-portal/internal/subtitle"
 	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
@@ -17,16 +12,7 @@ import (
 // English (?lang=en) does not filter by English subtitles: that filter is
 // ?sublang=.
 func TestCatalogueFacetsFollowThePageLanguage(t *testing.T) {
-	idx := &indexFor{}
-	p := newPortal(t, func(d *Deps) { d.Search = idx })
-	ix, _, err := search.Open(filepath.Join(t.TempDir(), "search"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	idx.ix = ix
-	idx.syncer = search.NewSyncer(ix, search.Source{Webinars: p.webinars.Store(), Tracks: subtitle.NewStore(p.db)},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p, idx := newIndexedPortal(t)
 	api := p.apiClient()
 	swedishOnly := api.createWebinar("Vatten på svenska", "public")
 	both := api.createWebinar("Vatten på två språk", "public")

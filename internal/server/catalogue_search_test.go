@@ -3,8 +3,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -12,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/smakom/webinar-portal/internal/search"
-	"github.com/smakom/webinar-portal/internal/subtitle"
 	"github.com/smakom/webinar-portal/internal/webinar"
 )
 
@@ -24,17 +21,18 @@ type indexFor struct {
 
 func (i *indexFor) Search(r search.Request) (*search.Result, error) { return i.ix.Search(r) }
 
-func TestCatalogueSearchFindsTheMoment(t *testing.T) {
+// newIndexedPortal is a test portal searching a real index of its own
+// database, brought up to date with idx.sync.
+func newIndexedPortal(t *testing.T) (*portal, *indexFor) {
+	t.Helper()
 	idx := &indexFor{}
 	p := newPortal(t, func(d *Deps) { d.Search = idx })
-	ix, _, err := search.Open(filepath.Join(t.TempDir(), "search"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	idx.ix = ix
-	idx.syncer = search.NewSyncer(ix, search.Source{Webinars: p.webinars.Store(), Tracks: subtitle.NewStore(p.db)},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	idx.open(t, p)
+	return p, idx
+}
+
+func TestCatalogueSearchFindsTheMoment(t *testing.T) {
+	p, idx := newIndexedPortal(t)
 
 	api := p.apiClient()
 	public := api.createWebinar("Vatten i små kommuner", "public")

@@ -20,9 +20,7 @@ import (
 // webinars are never listed or found (the matrix checks that they open
 // by link).
 func TestVisibilityEverywhere(t *testing.T) {
-	idx := &indexFor{}
-	p := newPortal(t, func(d *Deps) { d.Search = idx })
-	idx.open(t, p)
+	p, idx := newIndexedPortal(t)
 	api := p.apiClient()
 	// Each title and transcript has the word the searches look for.
 	slugs := map[webinar.Visibility]string{}
