@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -301,6 +303,67 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 		}
 		if w := slides(t); strings.Contains(w, "trickle.pdf") || strings.Count(w, `"filename":`) != 1 {
 			t.Errorf("slides after the cut trickle: %s; want only after.pdf", w)
+		}
+	})
+
+	t.Run("resumable chunk trickled at one byte per second", func(t *testing.T) {
+		// A tus PATCH that trickles is cut like a raw upload; the upload
+		// keeps what it committed and finishes when resumed at speed.
+		const size = 6 << 20
+		deck := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("1"), size-9)...)
+		meta := "slug " + base64.StdEncoding.EncodeToString([]byte("langsam")) + ",kind " + base64.StdEncoding.EncodeToString([]byte("slides")) +
+			",filename " + base64.StdEncoding.EncodeToString([]byte("resumable.pdf"))
+		res := p.request(http.MethodPost, "/api/v1/uploads", token, nil, map[string]string{
+			"Tus-Resumable": "1.0.0", "Upload-Length": strconv.Itoa(size), "Upload-Metadata": meta})
+		res.Body.Close()
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusCreated || loc == "" {
+			t.Fatalf("create a resumable upload: %s, Location %q", res.Status, loc)
+		}
+		if u, err := url.Parse(loc); err == nil {
+			loc = u.Path
+		}
+		start := time.Now()
+		c := dial(t)
+		fmt.Fprintf(c, "PATCH %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nTus-Resumable: 1.0.0\r\n"+
+			"Content-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\nContent-Length: %d\r\n\r\n", loc, token, size)
+		c.Write(deck[:64<<10])
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			for i := 64 << 10; i < size; i++ {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Second):
+				}
+				if _, err := c.Write(deck[i : i+1]); err != nil {
+					return
+				}
+			}
+		}()
+		status, rest := answer(t, c, start)
+		c.Close()
+		if !strings.HasPrefix(status, "HTTP/1.1 408") || !bytes.Contains(rest, []byte("upload_too_slow")) {
+			t.Fatalf("the trickled chunk: %q %s; want 408 upload_too_slow", status, rest)
+		}
+		// Resume from where the upload stands, at full speed.
+		res = p.request(http.MethodHead, loc, token, nil, map[string]string{"Tus-Resumable": "1.0.0"})
+		res.Body.Close()
+		offset, err := strconv.Atoi(res.Header.Get("Upload-Offset"))
+		if res.StatusCode != http.StatusOK || err != nil || offset < 0 || offset > size {
+			t.Fatalf("HEAD after the cut chunk: %s, Upload-Offset %q", res.Status, res.Header.Get("Upload-Offset"))
+		}
+		t.Logf("after the cut chunk the upload stands at %d of %d bytes", offset, size)
+		res = p.request(http.MethodPatch, loc, token, bytes.NewReader(deck[offset:]), map[string]string{
+			"Tus-Resumable": "1.0.0", "Content-Type": "application/offset+octet-stream", "Upload-Offset": strconv.Itoa(offset)})
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusNoContent {
+			t.Fatalf("resume at %d: %s %s", offset, res.Status, body)
+		}
+		if w := slides(t); !strings.Contains(w, "resumable.pdf") || !strings.Contains(w, fmt.Sprintf(`"size":%d`, size)) {
+			t.Errorf("slides after the resumed upload: %s; want resumable.pdf of %d bytes", w, size)
 		}
 	})
 
