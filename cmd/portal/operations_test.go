@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -428,57 +427,6 @@ func grepMetric(text, prefix string) string {
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-// tcpProxy forwards connections to a target; stopping it closes its
-// listener and every connection, as if the server behind it went away.
-type tcpProxy struct {
-	addr, target string
-	ln           net.Listener
-	mu           sync.Mutex
-	conns        map[net.Conn]bool
-	wg           sync.WaitGroup
-}
-
-func startProxy(t *testing.T, addr, target string) *tcpProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &tcpProxy{addr: ln.Addr().String(), target: target, ln: ln, conns: map[net.Conn]bool{}}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		for {
-			in, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			out, err := net.Dial("tcp", target)
-			if err != nil {
-				in.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns[in], p.conns[out] = true, true
-			p.mu.Unlock()
-			p.wg.Add(2)
-			go func() { defer p.wg.Done(); io.Copy(out, in); out.Close() }()
-			go func() { defer p.wg.Done(); io.Copy(in, out); in.Close() }()
-		}
-	}()
-	return p
-}
-
-func (p *tcpProxy) stop() {
-	p.ln.Close()
-	p.mu.Lock()
-	for c := range p.conns {
-		c.Close()
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
 }
 
 // TestS3DownAndBack: with the S3 server unreachable, /readyz names S3,

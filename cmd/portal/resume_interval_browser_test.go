@@ -7,100 +7,68 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 )
 
-// positionLog is what a recording proxy in front of the portal saw of the
-// player's position saves and of the watch page's loads, in order.
+// positionLog reads the player's position saves and the watch page's
+// loads off a recorder in front of the portal.
 type positionLog struct {
-	mu       sync.Mutex
-	events   []positionEvent
-	inFlight map[int]float64 // saves sent on but not yet answered, by event number
-	next     int
+	rec                     *requestRecorder
+	positionPath, watchPath string
+}
+
+// startPositionLog puts a recorder before the portal at target that
+// keeps the body of every PUT to positionPath.
+func startPositionLog(t *testing.T, target, positionPath, watchPath string) *positionLog {
+	t.Helper()
+	rec := startRequestRecorder(t, target, func(r *http.Request) bool {
+		return r.Method == http.MethodPut && r.URL.Path == positionPath
+	})
+	return &positionLog{rec: rec, positionPath: positionPath, watchPath: watchPath}
 }
 
 type positionEvent struct {
 	save     bool    // a PUT of the position (else a GET of the watch page)
 	seconds  float64 // the position sent
 	status   int     // the portal's answer (0 while in flight)
-	answered int     // sequence number of the answer
+	answered int     // sequence number of the answer (0 while in flight)
 	arrived  int     // sequence number of the arrival
 }
 
-// recordingProxy puts a proxy before the portal at target that logs every
-// PUT to positionPath and every GET of watchPath, and returns its URL.
-func recordingProxy(t *testing.T, target, positionPath, watchPath string, log *positionLog) string {
-	t.Helper()
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp := httputil.NewSingleHostReverseProxy(u)
-	rp.FlushInterval = -1 // media stream as they come
-	log.inFlight = map[int]float64{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		save := r.Method == http.MethodPut && r.URL.Path == positionPath
-		page := r.Method == http.MethodGet && r.URL.Path == watchPath
-		if !save && !page {
-			rp.ServeHTTP(w, r)
-			return
+// events are the position saves and loads of the watch page so far, in
+// order of arrival.
+func (l *positionLog) events() []positionEvent {
+	var out []positionEvent
+	for _, r := range l.rec.since(0) {
+		save := r.Method == http.MethodPut && r.Path == l.positionPath
+		if !save && (r.Method != http.MethodGet || r.Path != l.watchPath) {
+			continue
 		}
-		var body struct{ Seconds float64 }
+		e := positionEvent{save: save, arrived: r.Arrived, answered: r.Answered}
+		if r.Answered != 0 {
+			e.status = r.Status
+		}
 		if save {
-			b, _ := io.ReadAll(r.Body)
-			_ = json.Unmarshal(b, &body)
-			r.Body = io.NopCloser(bytes.NewReader(b))
+			var body struct{ Seconds float64 }
+			_ = json.Unmarshal(r.Body, &body)
+			e.seconds = body.Seconds
 		}
-		log.mu.Lock()
-		log.next++
-		i := len(log.events)
-		log.events = append(log.events, positionEvent{save: save, seconds: body.Seconds, arrived: log.next})
-		if save {
-			log.inFlight[i] = body.Seconds
-		}
-		log.mu.Unlock()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		rp.ServeHTTP(sw, r)
-		log.mu.Lock()
-		log.next++
-		log.events[i].status, log.events[i].answered = sw.status, log.next
-		delete(log.inFlight, i)
-		log.mu.Unlock()
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusWriter) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
-
-func (s *statusWriter) Flush() {
-	if f, ok := s.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
+		out = append(out, e)
 	}
+	return out
 }
 
 // saves are the answered position saves so far.
 func (l *positionLog) saves() []positionEvent {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var out []positionEvent
-	for _, e := range l.events {
+	for _, e := range l.events() {
 		if e.save && e.status != 0 {
 			out = append(out, e)
 		}
@@ -182,8 +150,8 @@ func TestResumeWhilePlaying(t *testing.T) {
 	api(http.MethodPut, "/api/v1/webinars/"+created.Slug+"/recording", "video/mp4", f)
 
 	watchPath := "/webinars/" + created.Slug
-	var log positionLog
-	base := recordingProxy(t, p.url, "/api/v1/me/positions/"+created.Slug, watchPath, &log)
+	log := startPositionLog(t, p.url, "/api/v1/me/positions/"+created.Slug, watchPath)
+	base := log.rec.url
 
 	tab := openTab(t, 5*time.Minute)
 	if tab == nil {
@@ -250,16 +218,16 @@ func TestResumeWhilePlaying(t *testing.T) {
 	}
 	// What the portal knew when the page came back: the last save
 	// answered before that request arrived, or one still on its way.
-	log.mu.Lock()
+	events := log.events()
 	var back positionEvent
-	for _, e := range log.events {
+	for _, e := range events {
 		if !e.save {
 			back = e
 		}
 	}
 	candidates := map[float64]bool{}
 	last := -1.0
-	for _, e := range log.events {
+	for _, e := range events {
 		if e.save && e.status == http.StatusNoContent && e.answered < back.arrived {
 			last = e.seconds
 		}
@@ -267,7 +235,6 @@ func TestResumeWhilePlaying(t *testing.T) {
 			candidates[e.seconds] = true
 		}
 	}
-	log.mu.Unlock()
 	candidates[last] = true
 	if last < playing[len(playing)-1].seconds || last > left.At+1 {
 		t.Errorf("the last save before coming back is %.1f s; want between the last save while playing (%.1f s) and where the video was left (%.1f s)",

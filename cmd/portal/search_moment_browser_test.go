@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"image/png"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
@@ -23,80 +20,6 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
-
-// seenRequest is one request that reached the portal through
-// requestRecorder, with the answer's head.
-type seenRequest struct {
-	Method, Path, Range string
-	Status              int
-	ContentType         string
-	ContentRange        string
-}
-
-// requestRecorder is a reverse proxy in front of the portal that notes
-// every request the portal receives (method, path, Range header) and the
-// head of its answer. The browser talks to the proxy, so the test sees
-// what reached the server, not what the browser says it sent.
-type requestRecorder struct {
-	url string
-	mu  sync.Mutex
-	log []*seenRequest
-}
-
-func startRequestRecorder(t *testing.T, target string) *requestRecorder {
-	t.Helper()
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rr := &requestRecorder{}
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.FlushInterval = -1
-	proxy.ErrorLog = log.New(io.Discard, "", 0) // a player that stops reading cancels its request
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		seen := &seenRequest{Method: r.Method, Path: r.URL.Path, Range: r.Header.Get("Range")}
-		rr.mu.Lock()
-		rr.log = append(rr.log, seen)
-		rr.mu.Unlock()
-		proxy.ServeHTTP(&recordingWriter{ResponseWriter: w, rr: rr, seen: seen}, r)
-	}))
-	t.Cleanup(srv.Close)
-	rr.url = srv.URL
-	return rr
-}
-
-// since returns copies of the requests from the n-th on.
-func (rr *requestRecorder) since(n int) []seenRequest {
-	rr.mu.Lock()
-	defer rr.mu.Unlock()
-	var out []seenRequest
-	for _, s := range rr.log[min(n, len(rr.log)):] {
-		out = append(out, *s)
-	}
-	return out
-}
-
-func (rr *requestRecorder) count() int {
-	rr.mu.Lock()
-	defer rr.mu.Unlock()
-	return len(rr.log)
-}
-
-type recordingWriter struct {
-	http.ResponseWriter
-	rr   *requestRecorder
-	seen *seenRequest
-}
-
-func (w *recordingWriter) WriteHeader(status int) {
-	h := w.Header()
-	w.rr.mu.Lock()
-	w.seen.Status, w.seen.ContentType, w.seen.ContentRange = status, h.Get("Content-Type"), h.Get("Content-Range")
-	w.rr.mu.Unlock()
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // longRecording makes an MP4 of about 60 s and 30 MB with ffmpeg (a
 // test source at a high bit rate, repeated without re-encoding): large
@@ -148,7 +71,7 @@ func TestSearchToMomentInBrowser(t *testing.T) {
 	served := startServe(t, dataDir, "serve", "--demo")
 	longSlug := publishRecording(t, served.url, strings.TrimSpace(token), "En lång inspelning att spola i", long)
 	// The browser goes through the recorder.
-	rec := startRequestRecorder(t, served.url)
+	rec := startRequestRecorder(t, served.url, nil)
 	p := &portal{url: rec.url}
 	shots := screenshotDir(t)
 	tab := openTab(t, 4*time.Minute)

@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,152 +25,6 @@ import (
 	"github.com/smakom/webinar-portal/internal/embedded"
 	"github.com/smakom/webinar-portal/internal/minioserver"
 )
-
-// Modes of one direction of a stallProxy connection.
-const (
-	pass  int32 = iota // bytes go through
-	drop               // bytes are read and thrown away: a server that swallows requests
-	block              // bytes are no longer read: a peer that stops reading or sending
-	// dropOps reads and throws away MongoDB messages but the driver's
-	// "hello" heartbeats: a server that looks healthy to the driver's
-	// monitor, yet never answers an operation (a lock, an overloaded
-	// primary). Only a bound on each operation can end such a call.
-	dropOps
-)
-
-// isHeartbeat tells a MongoDB wire message the driver's monitor sends.
-func isHeartbeat(msg []byte) bool {
-	return bytes.Contains(msg, []byte("hello")) || bytes.Contains(msg, []byte("isMaster")) || bytes.Contains(msg, []byte("ismaster"))
-}
-
-// stallProxy forwards TCP connections to a target and can make a
-// direction of them stall for real: the server behind it stays connected
-// but stops answering, sending or reading.
-type stallProxy struct {
-	addr   string
-	ln     net.Listener
-	target string
-
-	mu    sync.Mutex
-	conns map[*stallPair]bool
-	// newUp, newDown: the modes new connections start with.
-	newUp, newDown int32
-	wg             sync.WaitGroup
-}
-
-// stallPair is one forwarded connection; up is portal → server.
-type stallPair struct {
-	in, out  net.Conn
-	up, down atomic.Int32
-	closed   atomic.Bool
-}
-
-func startStallProxy(t *testing.T, target string) *stallProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &stallProxy{addr: ln.Addr().String(), ln: ln, target: target, conns: map[*stallPair]bool{}}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		for {
-			in, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			out, err := net.Dial("tcp", target)
-			if err != nil {
-				in.Close()
-				continue
-			}
-			pair := &stallPair{in: in, out: out}
-			p.mu.Lock()
-			pair.up.Store(p.newUp)
-			pair.down.Store(p.newDown)
-			p.conns[pair] = true
-			p.mu.Unlock()
-			p.wg.Add(2)
-			go func() { defer p.wg.Done(); p.pipe(pair, out, in, &pair.up) }()
-			go func() { defer p.wg.Done(); p.pipe(pair, in, out, &pair.down) }()
-		}
-	}()
-	t.Cleanup(p.stop)
-	return p
-}
-
-// pipe copies src to dst under mode; either side ending closes both.
-func (p *stallProxy) pipe(pair *stallPair, dst, src net.Conn, mode *atomic.Int32) {
-	defer p.closePair(pair)
-	buf := make([]byte, 32<<10)
-	for {
-		for mode.Load() == block {
-			if pair.closed.Load() {
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-		n, err := src.Read(buf)
-		for n > 0 && mode.Load() == block && !pair.closed.Load() {
-			time.Sleep(10 * time.Millisecond) // held, not lost
-		}
-		if m := mode.Load(); n > 0 && (m == pass || m == dropOps && isHeartbeat(buf[:n])) {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (p *stallProxy) closePair(pair *stallPair) {
-	if pair.closed.Swap(true) {
-		return
-	}
-	pair.in.Close()
-	pair.out.Close()
-	p.mu.Lock()
-	delete(p.conns, pair)
-	p.mu.Unlock()
-}
-
-// set puts every open connection, and (when forNew) every later one, in
-// the given modes.
-func (p *stallProxy) set(up, down int32, forNew bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for pair := range p.conns {
-		pair.up.Store(up)
-		pair.down.Store(down)
-	}
-	if forNew {
-		p.newUp, p.newDown = up, down
-	}
-}
-
-// open is how many connections the proxy forwards now.
-func (p *stallProxy) open() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.conns)
-}
-
-func (p *stallProxy) stop() {
-	p.ln.Close()
-	p.mu.Lock()
-	pairs := make([]*stallPair, 0, len(p.conns))
-	for pair := range p.conns {
-		pairs = append(pairs, pair)
-	}
-	p.mu.Unlock()
-	for _, pair := range pairs {
-		p.closePair(pair)
-	}
-	p.wg.Wait()
-}
 
 // bucketState lists the bucket's objects and unfinished multipart
 // uploads, to compare before and after a failed upload.
@@ -278,7 +131,7 @@ func TestMongoDBHangsDuringUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { db.Stop() }()
-	proxy := startStallProxy(t, mongoAddr)
+	proxy := startProxy(t, "127.0.0.1:0", mongoAddr)
 
 	const mongoTimeout = 2 * time.Second
 	p := &portalProcess{t: t, bin: bin, dataDir: t.TempDir(), port: freeTCPPort(t)}
@@ -382,7 +235,7 @@ func TestS3StallsMidBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s3.Stop()
-	proxy := startStallProxy(t, s3.Addr)
+	proxy := startProxy(t, "127.0.0.1:0", s3.Addr)
 
 	const s3Timeout, idle = 2 * time.Second, 3 * time.Second
 	metricsAddr := fmt.Sprintf("127.0.0.1:%d", freeTCPPort(t))
