@@ -13,6 +13,7 @@ package main
 // from the header's link to the thank-you page.
 
 import (
+	"context"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -80,6 +81,47 @@ const focusStateJS = `(() => {
 		pressed: e.getAttribute('aria-pressed') || ''};
 })()`
 
+// keyboardTab drives a browser tab by keyboard and reads where its
+// focus is.
+type keyboardTab struct{ ctx context.Context }
+
+func (k keyboardTab) focus(t *testing.T) focusState {
+	t.Helper()
+	st, err := chromedp.Run(k.ctx, chromedp.Evaluate[focusState](focusStateJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func (k keyboardTab) press(t *testing.T, key string) {
+	t.Helper()
+	if err := chromedp.Do(k.ctx, chromedp.KeyEvent(key)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tabTo presses Tab until want holds, at most limit times, checking that
+// every element on the way shows a focus ring. The player's own controls
+// live in its shadow tree and draw their own ring.
+func (k keyboardTab) tabTo(t *testing.T, what string, limit int, want func(focusState) bool) focusState {
+	t.Helper()
+	var seen []string
+	for i := 0; i < limit; i++ {
+		k.press(t, kb.Tab)
+		st := k.focus(t)
+		seen = append(seen, st.Desc)
+		if st.Tag != "BODY" && st.ID != "player" && !st.Ring {
+			t.Errorf("no visible focus ring on %s", st.Desc)
+		}
+		if want(st) {
+			return st
+		}
+	}
+	t.Fatalf("%d Tabs did not reach %s; focus went through %s", limit, what, strings.Join(seen, " → "))
+	return focusState{}
+}
+
 func TestKeyboardJourney(t *testing.T) {
 	p := startPortal(t)
 	tab := openTab(t, 4*time.Minute)
@@ -87,40 +129,8 @@ func TestKeyboardJourney(t *testing.T) {
 		return
 	}
 	ctx := tab.ctx
-	focus := func(t *testing.T) focusState {
-		t.Helper()
-		st, err := chromedp.Run(ctx, chromedp.Evaluate[focusState](focusStateJS))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
-	press := func(t *testing.T, key string) {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.KeyEvent(key)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// tabTo presses Tab until want holds, at most limit times, checking
-	// that every element on the way shows a focus ring. The player's own
-	// controls live in its shadow tree and draw their own ring.
-	tabTo := func(t *testing.T, what string, limit int, want func(focusState) bool) focusState {
-		t.Helper()
-		var seen []string
-		for i := 0; i < limit; i++ {
-			press(t, kb.Tab)
-			st := focus(t)
-			seen = append(seen, st.Desc)
-			if st.Tag != "BODY" && st.ID != "player" && !st.Ring {
-				t.Errorf("no visible focus ring on %s", st.Desc)
-			}
-			if want(st) {
-				return st
-			}
-		}
-		t.Fatalf("%d Tabs did not reach %s; focus went through %s", limit, what, strings.Join(seen, " → "))
-		return focusState{}
-	}
+	kt := keyboardTab{ctx}
+	focus, press, tabTo := kt.focus, kt.press, kt.tabTo
 	load := func(t *testing.T, u string) {
 		t.Helper()
 		if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(u)); err != nil {

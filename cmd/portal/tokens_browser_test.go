@@ -37,37 +37,8 @@ func TestTokensAndRolesInBrowser(t *testing.T) {
 		return
 	}
 	ctx := tab.ctx
-	focus := func(t *testing.T) focusState {
-		t.Helper()
-		st, err := chromedp.Run(ctx, chromedp.Evaluate[focusState](focusStateJS))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
-	press := func(t *testing.T, key string) {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.KeyEvent(key)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tabTo := func(t *testing.T, what string, limit int, want func(focusState) bool) focusState {
-		t.Helper()
-		var seen []string
-		for i := 0; i < limit; i++ {
-			press(t, kb.Tab)
-			st := focus(t)
-			seen = append(seen, st.Desc)
-			if st.Tag != "BODY" && !st.Ring {
-				t.Errorf("no visible focus ring on %s", st.Desc)
-			}
-			if want(st) {
-				return st
-			}
-		}
-		t.Fatalf("%d Tabs did not reach %s; focus went through %s", limit, what, strings.Join(seen, " → "))
-		return focusState{}
-	}
+	kt := keyboardTab{ctx}
+	press, tabTo := kt.press, kt.tabTo
 	enter := func(t *testing.T) int64 {
 		t.Helper()
 		resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter))
