@@ -68,9 +68,7 @@ func tourAccounts(t *testing.T, dataDir string) map[pagetour.Who]pagetour.Accoun
 	}
 	setCleanEnv(t, "DATA_DIR="+dataDir, "LOG_LEVEL=error")
 	for who, a := range acc {
-		if _, err := runCommand(t, a.Password+"\n", "user", "add", "--email", a.Email, "--role", string(who), "--password-stdin"); err != nil {
-			t.Fatalf("portal user add --role %s: %v", who, err)
-		}
+		addUser(t, a.Email, string(who), a.Password)
 	}
 	return acc
 }

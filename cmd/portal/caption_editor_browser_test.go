@@ -99,9 +99,7 @@ func TestCaptionEditorInBrowser(t *testing.T) {
 	)
 	dataDir := t.TempDir()
 	setCleanEnv(t, "DATA_DIR="+dataDir, "LOG_LEVEL=error")
-	if _, err := runCommand(t, password+"\n", "user", "add", "--email", email, "--role", "staff", "--password-stdin"); err != nil {
-		t.Fatalf("portal user add: %v", err)
-	}
+	addUser(t, email, "staff", password)
 	out, err := runCommand(t, "", "token", "create", "--email", email, "--name", "caption test")
 	if err != nil {
 		t.Fatalf("portal token create: %v", err)

@@ -60,6 +60,14 @@ func setCleanEnv(t *testing.T, kv ...string) {
 
 // runCommand runs the portal command line as main() does, with stdin as
 // standard input, and returns what the command printed on standard output.
+// addUser makes an account with `portal user add`, as an operator would.
+func addUser(t *testing.T, email, role, password string) {
+	t.Helper()
+	if _, err := runCommand(t, password+"\n", "user", "add", "--email", email, "--role", role, "--password-stdin"); err != nil {
+		t.Fatalf("portal user add %s (%s): %v", email, role, err)
+	}
+}
+
 func runCommand(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
 	defer inTempDir(t)()

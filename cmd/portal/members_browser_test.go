@@ -43,9 +43,7 @@ func TestMemberInviteInBrowser(t *testing.T) {
 	smtpd := mailtest.Start(t, false)
 	dataDir := t.TempDir()
 	setCleanEnv(t, "DATA_DIR="+dataDir, "LOG_LEVEL=error")
-	if _, err := runCommand(t, password+"\n", "user", "add", "--email", staffEmail, "--role", "staff", "--password-stdin"); err != nil {
-		t.Fatalf("portal user add: %v", err)
-	}
+	addUser(t, staffEmail, "staff", password)
 	token, err := runCommand(t, "", "token", "create", "--email", staffEmail, "--name", "test")
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -20,7 +19,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/smakom/webinar-portal/internal/embedded"
-	"github.com/smakom/webinar-portal/internal/minioserver"
 )
 
 func init() {
@@ -434,15 +432,7 @@ func grepMetric(text, prefix string) string {
 // S3 is back, media stream again without a restart.
 func TestS3DownAndBack(t *testing.T) {
 	bin := buildPortal(t)
-	minioBin, err := minioserver.Binary()
-	if err != nil {
-		t.Fatalf("MinIO server: %v; run `make test-deps` to build it into .tools/ (or set MINIO_BIN)", err)
-	}
-	s3, err := minioserver.Start(context.Background(), minioBin, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s3.Stop()
+	s3 := startMinIO(t)
 	proxy := startProxy(t, "127.0.0.1:0", s3.Addr)
 	defer func() { proxy.stop() }()
 

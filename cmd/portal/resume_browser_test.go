@@ -18,9 +18,7 @@ func TestResumeInBrowser(t *testing.T) {
 	)
 	dataDir := t.TempDir()
 	setCleanEnv(t, "DATA_DIR="+dataDir, "LOG_LEVEL=error")
-	if _, err := runCommand(t, password+"\n", "user", "add", "--email", email, "--role", "member", "--password-stdin"); err != nil {
-		t.Fatalf("portal user add --role member: %v", err)
-	}
+	addUser(t, email, "member", password)
 	p := startServe(t, dataDir, "serve", "--demo")
 	watch := p.url + "/webinars/" + slugByTitle(t, p, svensktVatten)
 

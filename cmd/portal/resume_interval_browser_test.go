@@ -106,12 +106,8 @@ func TestResumeWhilePlaying(t *testing.T) {
 	clip := longClip(t)
 	dataDir := t.TempDir()
 	setCleanEnv(t, "DATA_DIR="+dataDir, "LOG_LEVEL=error")
-	if _, err := runCommand(t, password+"\n", "user", "add", "--email", member, "--role", "member", "--password-stdin"); err != nil {
-		t.Fatalf("portal user add --role member: %v", err)
-	}
-	if _, err := runCommand(t, password+"\n", "user", "add", "--email", editor, "--role", "staff", "--password-stdin"); err != nil {
-		t.Fatalf("portal user add --role staff: %v", err)
-	}
+	addUser(t, member, "member", password)
+	addUser(t, editor, "staff", password)
 	out, err := runCommand(t, "", "token", "create", "--email", editor, "--name", "resume test")
 	if err != nil {
 		t.Fatalf("portal token create: %v", err)

@@ -22,17 +22,24 @@ import (
 // metadata points at a half-written object, the portal says it is not
 // ready while S3 is away and recovers by itself when S3 returns; then
 // the sweeper leaves no orphan behind.
-func TestS3OutageDuringUpload(t *testing.T) {
+// startMinIO starts a MinIO server process for a test, stopped when the
+// test ends.
+func startMinIO(t *testing.T) *minioserver.Server {
+	t.Helper()
 	bin, err := minioserver.Binary()
 	if err != nil {
 		t.Fatalf("MinIO server: %v; run `make test-deps` to build it into .tools/ (or set MINIO_BIN)", err)
 	}
-	ctx := context.Background()
-	minio, err := minioserver.Start(ctx, bin, t.TempDir())
+	s, err := minioserver.Start(context.Background(), bin, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { minio.Stop() })
+	t.Cleanup(func() { s.Stop() })
+	return s
+}
+
+func TestS3OutageDuringUpload(t *testing.T) {
+	minio := startMinIO(t)
 	p := &portalProcess{t: t, bin: buildPortal(t), dataDir: t.TempDir(), port: freeTCPPort(t),
 		extra: []string{"S3_ENDPOINT=" + minio.Addr, "S3_ACCESS_KEY=" + minio.User, "S3_SECRET_KEY=" + minio.Password, "S3_BUCKET=webinars"}}
 	token := p.staffToken()
@@ -104,9 +111,11 @@ func TestS3OutageDuringUpload(t *testing.T) {
 
 	// S3 comes back on the same address: the portal recovers without a
 	// restart, and the same upload now goes through.
-	if minio, err = minio.Restart(ctx); err != nil {
+	minio, err = minio.Restart(context.Background())
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { minio.Stop() })
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		res := p.request(http.MethodGet, "/readyz", "", nil, nil)

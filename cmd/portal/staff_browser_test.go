@@ -261,9 +261,7 @@ func TestStaffUploadInBrowser(t *testing.T) {
 	// The account is made before serve starts: serve locks DATA_DIR.
 	dataDir := t.TempDir()
 	setCleanEnv(t, "DATA_DIR="+dataDir, "LOG_LEVEL=error")
-	if _, err := runCommand(t, password+"\n", "user", "add", "--email", email, "--role", "staff", "--password-stdin"); err != nil {
-		t.Fatalf("portal user add --role staff: %v", err)
-	}
+	addUser(t, email, "staff", password)
 	p := startServe(t, dataDir, "serve")
 
 	tab := openTab(t, 4*time.Minute)

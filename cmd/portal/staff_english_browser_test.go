@@ -44,9 +44,7 @@ func TestStaffPagesInEnglishInBrowser(t *testing.T) {
 	)
 	dataDir := t.TempDir()
 	setCleanEnv(t, "DATA_DIR="+dataDir, "LOG_LEVEL=error")
-	if _, err := runCommand(t, password+"\n", "user", "add", "--email", email, "--role", "staff", "--password-stdin"); err != nil {
-		t.Fatalf("portal user add: %v", err)
-	}
+	addUser(t, email, "staff", password)
 	p := startServe(t, dataDir, "serve", "--demo")
 	slug := slugByTitle(t, p, svensktVatten)
 

@@ -116,15 +116,7 @@ func trickleUpload(t *testing.T, p *portalProcess, token, slug string, data []by
 // at anything.
 func TestMongoDBHangsDuringUpload(t *testing.T) {
 	bin := buildPortal(t)
-	minioBin, err := minioserver.Binary()
-	if err != nil {
-		t.Fatalf("MinIO server: %v; run `make test-deps` to build it into .tools/ (or set MINIO_BIN)", err)
-	}
-	s3, err := minioserver.Start(context.Background(), minioBin, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s3.Stop()
+	s3 := startMinIO(t)
 	mongoAddr := fmt.Sprintf("127.0.0.1:%d", freeTCPPort(t))
 	db, err := embedded.StartMongoWire(filepath.Join(t.TempDir(), "db"), mongoAddr, nil)
 	if err != nil {
@@ -226,15 +218,7 @@ func waitFor(limit time.Duration, cond func() bool) bool {
 // 503 and leaves nothing in S3 or in the webinar.
 func TestS3StallsMidBody(t *testing.T) {
 	bin := buildPortal(t)
-	minioBin, err := minioserver.Binary()
-	if err != nil {
-		t.Fatalf("MinIO server: %v; run `make test-deps` to build it into .tools/ (or set MINIO_BIN)", err)
-	}
-	s3, err := minioserver.Start(context.Background(), minioBin, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s3.Stop()
+	s3 := startMinIO(t)
 	proxy := startProxy(t, "127.0.0.1:0", s3.Addr)
 
 	const s3Timeout, idle = 2 * time.Second, 3 * time.Second

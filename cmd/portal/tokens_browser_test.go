@@ -27,9 +27,7 @@ func TestTokensAndRolesInBrowser(t *testing.T) {
 	dataDir := t.TempDir()
 	setCleanEnv(t, "DATA_DIR="+dataDir, "LOG_LEVEL=error")
 	for _, u := range [][2]string{{adminEmail, "admin"}, {memberEmail, "member"}} {
-		if _, err := runCommand(t, password+"\n", "user", "add", "--email", u[0], "--role", u[1], "--password-stdin"); err != nil {
-			t.Fatalf("portal user add: %v", err)
-		}
+		addUser(t, u[0], u[1], password)
 	}
 	p := startServe(t, dataDir, "serve")
 	tab := openTab(t, 4*time.Minute)

@@ -102,9 +102,7 @@ func TestTranscriptInBrowser(t *testing.T) {
 	)
 	dataDir := t.TempDir()
 	setCleanEnv(t, "DATA_DIR="+dataDir, "LOG_LEVEL=error")
-	if _, err := runCommand(t, password+"\n", "user", "add", "--email", email, "--role", "staff", "--password-stdin"); err != nil {
-		t.Fatalf("portal user add: %v", err)
-	}
+	addUser(t, email, "staff", password)
 	token, err := runCommand(t, "", "token", "create", "--email", email, "--name", "transcript test")
 	if err != nil {
 		t.Fatalf("portal token create: %v", err)

@@ -56,9 +56,7 @@ func TestWishesInBrowser(t *testing.T) {
 	dataDir := t.TempDir()
 	setCleanEnv(t, "DATA_DIR="+dataDir, "LOG_LEVEL=error")
 	for _, u := range [][2]string{{staffEmail, "staff"}, {memberEmail, "member"}} {
-		if _, err := runCommand(t, password+"\n", "user", "add", "--email", u[0], "--role", u[1], "--password-stdin"); err != nil {
-			t.Fatalf("portal user add %s: %v", u[1], err)
-		}
+		addUser(t, u[0], u[1], password)
 	}
 	p := startServe(t, dataDir, "serve")
 
