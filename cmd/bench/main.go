@@ -4,7 +4,8 @@
 // data folder and compares, in the same run, what goes through the portal
 // with what minio-go gets straight from the same server and bucket:
 //
-//	(a) streaming a whole recording: GET /webinars/{slug}/recording vs GetObject (MB/s, median of 3)
+//	(a) streaming a whole recording: GET /webinars/{slug}/recording vs GetObject (MB/s, median of 3);
+//	    for reference also GetObject through a bare TCP relay process (see relay.go)
 //	(b) time to first byte of 100 random 64 KiB Range requests vs ranged GetObject (median, p95)
 //	(c) uploading a generated recording: the raw API PUT and the resumable
 //	    path (tus: POST, then 16 MiB PATCHes) vs PutObject of the same stream
@@ -105,6 +106,9 @@ func parseFlags() (options, error) {
 }
 
 func main() {
+	if target := os.Getenv(relayTargetEnv); target != "" {
+		os.Exit(runRelay(target))
+	}
 	opts, err := parseFlags()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -297,9 +301,18 @@ func (b *backendRun) run(ctx context.Context, bin, minioBin, dir string) error {
 	if ok, err := b.direct.BucketExists(ctx, bucket); err != nil || !ok {
 		return fmt.Errorf("bucket %q at %s: exists %v, %v", bucket, endpoint, ok, err)
 	}
+	rl, err := startRelay(ctx, endpoint)
+	if err != nil {
+		return err
+	}
+	defer rl.Stop()
+	relayTransport := benchTransport(1)
+	if b.viaRelay, err = newDirectWith(rl.addr, accessKey, secretKey, relayTransport); err != nil {
+		return err
+	}
 	jar, _ := cookiejar.New(nil)
 	apiTransport, viewerTransport := benchTransport(4), benchTransport(conns)
-	b.transports = []*http.Transport{apiTransport, viewerTransport, directTransport}
+	b.transports = []*http.Transport{apiTransport, viewerTransport, directTransport, relayTransport}
 	b.api = &portalClient{base: p.URL(), token: token, http: &http.Client{Transport: apiTransport}}
 	b.viewer = &http.Client{Transport: viewerTransport, Jar: jar}
 
@@ -351,7 +364,8 @@ MongoDB-wire server). Throughput is MB/s (10^6 bytes). (a) and (b) alternate por
 TTFB is the time to the first response byte. (c) uploads a generated recording (a real MP4 header, so the
 portal's probe accepts it, then keystream bytes) and checks the SHA-256 the API reports; the direct
 baseline is PutObject of the same non-seekable stream with a known size and unsigned payload, as the
-portal does. (d) resets VmHWM (/proc/PID/clear_refs) before each upload path. (e) checks every byte read.
+portal does. (a) also reads through a bare TCP relay: this binary run again as a process that only splices
+bytes between client and S3 server, the floor for any proxy on this machine. (d) resets VmHWM (/proc/PID/clear_refs) before each upload path. (e) checks every byte read.
 The machine is shared, so single figures are noisy; the ratios are what counts.
 `)
 	if len(notes) > 0 {

@@ -30,6 +30,8 @@ type backendRun struct {
 	api     *portalClient
 	viewer  *http.Client // anonymous, as a browser (keeps cookies)
 	direct  *minio.Client
+	// viaRelay is direct's client through a bare TCP relay (see relay)
+	viaRelay *minio.Client
 	// transports of the three clients, closed before the portal stops
 	transports []*http.Transport
 	digests    *digestCache
@@ -187,29 +189,33 @@ func (b *backendRun) measureStreaming(ctx context.Context, slug, key string, siz
 		}
 		return mbps(n, time.Since(start)), err
 	}
-	direct := func() (float64, error) {
-		start := time.Now()
-		body, _, _, err := minio.Core{Client: b.direct}.GetObject(ctx, bucket, key, minio.GetObjectOptions{})
-		if err != nil {
-			return 0, err
+	getObject := func(client *minio.Client, what string) func() (float64, error) {
+		return func() (float64, error) {
+			start := time.Now()
+			body, _, _, err := minio.Core{Client: client}.GetObject(ctx, bucket, key, minio.GetObjectOptions{})
+			if err != nil {
+				return 0, err
+			}
+			defer body.Close()
+			n, err := drain(body, buf)
+			if err == nil && n != size {
+				err = fmt.Errorf("%s GetObject: %d of %d bytes", what, n, size)
+			}
+			return mbps(n, time.Since(start)), err
 		}
-		defer body.Close()
-		n, err := drain(body, buf)
-		if err == nil && n != size {
-			err = fmt.Errorf("direct GetObject: %d of %d bytes", n, size)
-		}
-		return mbps(n, time.Since(start)), err
 	}
-	var portal, s3 []float64
+	var portal, s3, relayed []float64
 	type side struct {
 		get func() (float64, error)
 		got *[]float64
 	}
+	sides := []side{{viaPortal, &portal}, {getObject(b.direct, "direct"), &s3}}
+	if b.viaRelay != nil {
+		sides = append(sides, side{getObject(b.viaRelay, "relayed"), &relayed})
+	}
 	for i := 0; i < b.opts.streamRuns; i++ {
-		order := []side{{viaPortal, &portal}, {direct, &s3}}
-		if i%2 == 1 {
-			order[0], order[1] = order[1], order[0]
-		}
+		// Each round starts with the next side, so none always goes first.
+		order := append(sides[i%len(sides):len(sides):len(sides)], sides[:i%len(sides)]...)
 		for _, s := range order {
 			v, err := s.get()
 			if err != nil {
@@ -222,6 +228,11 @@ func (b *backendRun) measureStreaming(ctx context.Context, slug, key string, siz
 	b.rows = append(b.rows, ratioRow(b.name, fmt.Sprintf("(a) stream %s, median of %d", humanSize(size), len(portal)),
 		p, d, fmtMBps, higher, 0.9))
 	b.note("(a) runs, MB/s: portal %s; direct %s", fmtList(portal, "%.0f"), fmtList(s3, "%.0f"))
+	if len(relayed) > 0 {
+		r := median(relayed)
+		b.note("(a) for reference, the same GetObject through a bare TCP relay process (an extra process and loopback hop, no HTTP in it): runs %s MB/s, median %.0f MB/s = %.2f× direct; the portal reached %.2f× of the relay",
+			fmtList(relayed, "%.0f"), r, r/d, p/r)
+	}
 	return nil
 }
 
