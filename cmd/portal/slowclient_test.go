@@ -50,32 +50,8 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 	}
 	recording := "/webinars/langsam/recording"
 
-	// othersAreServed fetches the catalogue and the whole recording while
-	// a slow client holds its connection.
-	othersAreServed := func(t *testing.T) {
-		t.Helper()
-		res := p.request(http.MethodGet, "/", "", nil, nil)
-		page, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK || !strings.Contains(string(page), "Långsam") {
-			t.Errorf("catalogue while a slow client waits: %s", res.Status)
-		}
-		res = p.request(http.MethodGet, recording, "", nil, nil)
-		n, err := io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if err != nil || n != int64(len(data)) {
-			t.Errorf("recording while a slow client waits: %d of %d bytes, %v", n, len(data), err)
-		}
-	}
-	dial := func(t *testing.T) *net.TCPConn {
-		t.Helper()
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", p.port))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return c.(*net.TCPConn)
-	}
+	v := slowViewers{p: p, metricsAddr: metricsAddr, recording: recording, data: data}
+	othersAreServed, dial := v.othersAreServed, v.dial
 
 	t.Run("header sent one byte at a time", func(t *testing.T) {
 		c := dial(t)
@@ -129,104 +105,7 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 		}
 	})
 
-	t.Run("viewer that stops reading", func(t *testing.T) {
-		// The recording is larger than the socket buffers of both ends
-		// hold, so the portal's writes stall.
-		c := dial(t)
-		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", recording)
-		br := bufio.NewReaderSize(c, 4096)
-		c.SetReadDeadline(time.Now().Add(10 * time.Second))
-		status, err := br.ReadString('\n')
-		if err != nil || !strings.HasPrefix(status, "HTTP/1.1 200") {
-			t.Fatalf("recording: %q, %v", status, err)
-		}
-		othersAreServed(t)
-		time.Sleep(6 * time.Second) // three idle timeouts without reading
-		c.SetReadDeadline(time.Now().Add(60 * time.Second))
-		n, err := io.Copy(io.Discard, br)
-		if isTimeout(err) {
-			t.Fatalf("the portal still holds the connection of a viewer that read nothing for 6 s (%d of %d bytes read)\n%s", n, len(data), p.log.String())
-		}
-		t.Logf("the stalled viewer got %d of %d bytes before the portal closed the connection", n, len(data))
-		if n >= int64(len(data)) {
-			t.Fatalf("the stalled viewer got all %d bytes: nothing was cut off", n)
-		}
-	})
-
-	// A viewer that keeps reading, but one byte a second, never stalls a
-	// read; yet each 1 MiB piece must go out within HTTP_IDLE_TIMEOUT,
-	// so it is cut. What the kernel already buffered for it would take
-	// such a reader days, so the cut is seen where it happens: the
-	// portal's open file descriptors return to where they were.
-	openFDs := func(t *testing.T) int {
-		t.Helper()
-		v := grepMetric(scrapeMetrics(t, metricsAddr), "process_open_fds ")
-		n, err := strconv.ParseFloat(strings.TrimPrefix(v, "process_open_fds "), 64)
-		if err != nil {
-			t.Fatalf("process_open_fds: %q", v)
-		}
-		return int(n)
-	}
-	trickleRead := func(t *testing.T, stop <-chan struct{}) *net.TCPConn {
-		t.Helper()
-		c := dial(t)
-		_ = c.SetReadBuffer(4096)
-		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", recording)
-		go func() {
-			b := make([]byte, 1)
-			for {
-				select {
-				case <-stop:
-					return
-				case <-time.After(time.Second):
-				}
-				c.SetReadDeadline(time.Now().Add(5 * time.Second))
-				if _, err := c.Read(b); err != nil {
-					return
-				}
-			}
-		}()
-		return c
-	}
-	awaitFDs := func(t *testing.T, base int, what string) {
-		t.Helper()
-		start := time.Now()
-		var n int
-		if !waitFor(10*time.Second, func() bool { n = openFDs(t); return n > base }) {
-			t.Fatalf("%s: the portal never had the connection open (%d descriptors)", what, n)
-		}
-		t.Logf("%s: %d descriptors open in the portal", what, n)
-		if !waitFor(time.Minute, func() bool { n = openFDs(t); return n <= base }) {
-			t.Fatalf("%s: the portal still has %d file descriptors open a minute on, %d before", what, n, base)
-		}
-		t.Logf("%s: the portal's descriptors were back at %d (from %d before) %v after", what, n, base, time.Since(start).Round(100*time.Millisecond))
-	}
-
-	t.Run("viewer reading one byte per second", func(t *testing.T) {
-		base := openFDs(t)
-		stop := make(chan struct{})
-		defer close(stop)
-		trickleRead(t, stop)
-		awaitFDs(t, base, "a viewer reading 1 byte/s")
-	})
-
-	t.Run("twenty slow viewers while others are served", func(t *testing.T) {
-		base := openFDs(t)
-		stop := make(chan struct{})
-		defer close(stop)
-		for i := 0; i < 20; i++ {
-			trickleRead(t, stop)
-		}
-		othersAreServed(t)
-		res := p.request(http.MethodGet, recording, "", nil, nil)
-		h := sha256.New()
-		_, err := io.Copy(h, res.Body)
-		res.Body.Close()
-		if err != nil || !bytes.Equal(h.Sum(nil), sha256Of(data)) {
-			t.Errorf("recording beside 20 slow viewers: SHA-256 differs (%v)", err)
-		}
-		awaitFDs(t, base, "20 viewers reading 1 byte/s")
-	})
+	v.run(t)
 
 	// An upload trickled in at one byte a second would hold one of the
 	// MAX_CONCURRENT_UPLOADS slots until UPLOAD_TIMEOUT; under
