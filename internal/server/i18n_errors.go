@@ -152,6 +152,23 @@ func init() {
 		"Några fält behöver rättas.":                           "Some fields need correcting.",
 		"Ange en förskjutning skild från 0 ms.":                "Give a shift other than 0 ms.",
 		"Filen innehåller inga textrader":                      "The file has no cues",
+		// Subtitle files (internal/subtitle ParseError)
+		"Filen är tom": "The file is empty",
+		"Okänt undertextformat: använd SRT, WebVTT, SSA/ASS, EBU STL eller TTML":                                                                     "Unknown subtitle format: use SRT, WebVTT, SSA/ASS, EBU STL or TTML",
+		"Filen är inte en textfil: den är binär eller sparad i en teckenkodning som inte stöds (till exempel UTF-32). Spara undertexterna som UTF-8": "The file is not a text file: it is binary or saved in a character encoding that is not supported (UTF-32, for example). Save the subtitles as UTF-8",
+		"Filen är sparad som UTF-32, som inte stöds: spara den som UTF-8":                                                                            "The file is saved as UTF-32, which is not supported: save it as UTF-8",
+		"Filen är inte giltig XML":                                                           "The file is not valid XML",
+		"EBU STL-filen är ofullständig: den slutar mitt i ett block":                         "The EBU STL file is incomplete: it ends in the middle of a block",
+		"EBU STL: ett textblock innehåller styrkoder som inte hör hemma i öppna undertexter": "EBU STL: a text block holds control codes that do not belong in open subtitles",
+		"EBU STL: filhuvudet (GSI-blocket) är ogiltigt":                                      "EBU STL: the file header (GSI block) is invalid",
+		"EBU STL: teckentabellen stöds inte, använd latin (kod 00)":                          "EBU STL: the character table is not supported; use Latin (code 00)",
+		"SSA/ASS: avsnittet [Events] saknar en Format-rad":                                   "SSA/ASS: the [Events] section has no Format line",
+		"SSA/ASS: avsnittet [V4+ Styles] saknar en Format-rad":                               "SSA/ASS: the [V4+ Styles] section has no Format line",
+		"SSA/ASS: en Dialogue-rad har en ogiltig tidskod":                                    "SSA/ASS: a Dialogue line has an invalid timecode",
+		"SSA/ASS: en rad har färre fält än Format-raden anger":                               "SSA/ASS: a line has fewer fields than the Format line gives",
+		"SSA/ASS: ogiltig stil i avsnittet [V4+ Styles]":                                     "SSA/ASS: invalid style in the [V4+ Styles] section",
+		"SSA/ASS: ogiltigt värde i avsnittet [Script Info]":                                  "SSA/ASS: invalid value in the [Script Info] section",
+		"TTML: en text hänvisar till en stil eller region som inte finns":                    "TTML: a cue refers to a style or region that does not exist",
 	} {
 		englishTexts[sv] = en
 	}
@@ -186,7 +203,47 @@ var englishPatterns = compilePatterns([][2]string{
 		"A shift of %d ms would move cue %d past the end of the recording (%s becomes %s, the recording ends at %s). The cues can move forward at most %d ms."},
 	{"Förskjutningen %d ms skulle ge text %d en tid över 99:59:59,999.", "A shift of %d ms would give cue %d a time after 99:59:59,999."},
 	{"Fel position: uppladdningen står på byte %d, inte %s.", "Wrong position: the upload stands at byte %d, not %s."},
+	// Subtitle files that cannot be read and cues that cannot be saved
+	// (internal/subtitle ParseError); an upload shows them after
+	// subtitleFilePrefix.
+	{"Filen innehåller för många texter: %d (högst %d)", "The file has too many cues: %d (at most %d)"},
+	{"Filen kunde inte läsas som %s", "The file could not be read as %s"},
+	{"Filen kunde inte läsas som %s: den verkar vara trasig", "The file could not be read as %s: it seems to be damaged"},
+	{"Filen är för stor: högst %d MB", "The file is too large: at most %d MB"},
+	{"EBU STL: bildfrekvensen %s stöds inte, använd STL25.01 eller STL30.01", "EBU STL: the frame rate %s is not supported; use STL25.01 or STL30.01"},
+	{"Okänd teckenkodning %q: använd till exempel utf-8, windows-1252 eller iso-8859-1", "Unknown character encoding %q: use, for example, utf-8, windows-1252 or iso-8859-1"},
+	{"TTML: filen anger teckenkodningen %q, som inte stöds. Spara den som UTF-8", "TTML: the file gives the character encoding %q, which is not supported. Save it as UTF-8"},
+	{"Rad %d: <p> anger dur men inte end; ange end i stället", "Line %d: <p> gives dur but not end; give end instead"},
+	{"Rad %d: <p> saknar attributet %s", "Line %d: <p> lacks the attribute %s"},
+	{"Rad %d: elementen är nästlade i fler än %d nivåer", "Line %d: the elements are nested more than %d levels deep"},
+	{"Rad %d: filen är inte giltig XML", "Line %d: the file is not valid XML"},
+	{"Rad %d: negativ tidskod", "Line %d: negative timecode"},
+	{"Rad %d: ofullständig tidskod; är filen avkortad?", "Line %d: incomplete timecode; is the file cut short?"},
+	{"Rad %d: ogiltig regiondefinition", "Line %d: invalid region definition"},
+	{"Rad %d: ogiltig tidskod", "Line %d: invalid timecode"},
+	{"Rad %d: ogiltig tidskod i %s=%q", "Line %d: invalid timecode in %s=%q"},
+	{"Rad %d: okänd inställning efter tidskoden", "Line %d: unknown setting after the timecode"},
+	{"Rad %d: okänd teckenreferens; XML tillåter bara &amp;, &lt;, &gt;, &quot;, &apos; och numeriska som &#160;",
+		"Line %d: unknown character reference; XML allows only &amp;, &lt;, &gt;, &quot;, &apos; and numeric ones such as &#160;"},
+	{"Rad %d: raden kunde inte läsas", "Line %d: the line could not be read"},
+	{"Rad %d: raden är för lång", "Line %d: the line is too long"},
+	{"Rad %d: text nummer %s saknar tidskod; är filen avkortad?", "Line %d: cue number %s has no timecode; is the file cut short?"},
+	{"Rad %d: tidskoden hänvisar till en region som inte finns", "Line %d: the timecode refers to a region that does not exist"},
+	{"Rad %d: tidskoden saknar sluttid", "Line %d: the timecode has no end time"},
+	{"Text %d börjar %s, innan text %d slutar %s; texter får inte överlappa", "Cue %d starts at %s, before cue %d ends at %s; cues may not overlap"},
+	{"Text %d slutar %s, efter inspelningens slut %s", "Cue %d ends at %s, after the end of the recording at %s"},
+	{"Text %d: en rad är längre än %d tecken %s", "Cue %d: a line is longer than %d characters %s"},
+	{"Text %d: sluttiden ligger före starttiden %s", "Cue %d: the end time is before the start time %s"},
+	{"Text %d: sluttiden är samma som starttiden %s", "Cue %d: the end time is the same as the start time %s"},
+	{"Text %d: starttiden ligger före starttiden för text %d; texterna måste stå i tidsordning %s", "Cue %d: the start time is before that of cue %d; the cues must be in time order %s"},
+	{"Text %d: texten är tom %s", "Cue %d: the text is empty %s"},
+	{"Text %d: tiden är för stor, högst 99:59:59,999 %s", "Cue %d: the time is too large, at most 99:59:59,999 %s"},
+	{"Text %d: tiden är negativ %s", "Cue %d: the time is negative %s"},
 })
+
+// subtitleFilePrefix leads a subtitle file's ParseError on upload; the
+// rest is translated on its own.
+var subtitleFilePrefix = [2]string{"Fel i undertextfilen: ", "Error in the subtitle file: "}
 
 type textPattern struct {
 	sv *regexp.Regexp
@@ -222,6 +279,12 @@ func compilePatterns(pairs [][2]string) []textPattern {
 
 // englishByText is the English of a Swedish message, if known.
 func englishByText(sv string) (string, bool) {
+	if rest, ok := strings.CutPrefix(sv, subtitleFilePrefix[0]); ok {
+		if en, ok := englishByText(rest); ok {
+			return subtitleFilePrefix[1] + en, true
+		}
+		return "", false
+	}
 	if en, ok := englishTexts[sv]; ok {
 		return en, true
 	}

@@ -268,11 +268,14 @@ func TestErrorTextsAllHaveEnglish(t *testing.T) {
 	// message adds a message argument: a literal, or the format of a
 	// fmt.Sprintf; a literal followed by other text (an error's own words)
 	// is checked as "literal%s".
+	consts := map[string]string{} // the string constants of the package being read
 	message := func(pos token.Pos, code string, e ast.Expr) {
 		var text string
 		switch v := e.(type) {
 		case *ast.BasicLit:
 			text, _ = lit(v)
+		case *ast.Ident:
+			text = consts[v.Name]
 		case *ast.CallExpr:
 			if sel, ok := v.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Sprintf" && len(v.Args) > 0 {
 				text, _ = lit(v.Args[0])
@@ -286,11 +289,14 @@ func TestErrorTextsAllHaveEnglish(t *testing.T) {
 			msgs = append(msgs, found{fset.Position(pos).String(), code, text})
 		}
 	}
-	for _, dir := range []string{"internal/server", "internal/wish", "internal/webinar", "internal/account", "internal/apperr", "internal/probe"} {
+	subtitleMessages := 0
+	for _, dir := range []string{"internal/server", "internal/wish", "internal/webinar", "internal/account", "internal/apperr", "internal/probe", "internal/subtitle"} {
 		entries, err := os.ReadDir(filepath.Join(root, dir))
 		if err != nil {
 			t.Fatal(err)
 		}
+		var files []*ast.File
+		clear(consts)
 		for _, e := range entries {
 			name := e.Name()
 			if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, "i18n") {
@@ -300,9 +306,34 @@ func TestErrorTextsAllHaveEnglish(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			files = append(files, f)
+			for _, d := range f.Decls {
+				if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST {
+					for _, spec := range g.Specs {
+						vs := spec.(*ast.ValueSpec)
+						for i, name := range vs.Names {
+							if i < len(vs.Values) {
+								if s, ok := lit(vs.Values[i]); ok {
+									consts[name.Name] = s
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		for _, f := range files {
 			ast.Inspect(f, func(n ast.Node) bool {
 				switch v := n.(type) {
 				case *ast.CallExpr:
+					// A subtitle ParseError: parseErrorf(cause, format, …)
+					// or cueErrorf(n, format, …). It has no code of its own
+					// (an upload falls back on invalid_subtitles), so each
+					// needs its own English.
+					if id, ok := v.Fun.(*ast.Ident); ok && (id.Name == "parseErrorf" || id.Name == "cueErrorf") && len(v.Args) >= 2 {
+						message(v.Pos(), "", v.Args[1])
+						subtitleMessages++
+					}
 					if id, ok := v.Fun.(*ast.Ident); ok && id.Name == "tusError" && len(v.Args) == 3 {
 						c, _ := lit(v.Args[1])
 						codes = append(codes, c)
@@ -361,6 +392,9 @@ func TestErrorTextsAllHaveEnglish(t *testing.T) {
 			})
 		}
 	}
+	if subtitleMessages < 50 {
+		t.Fatalf("found only %d subtitle file messages; is the scan broken?", subtitleMessages)
+	}
 	if len(msgs) < 60 || len(codes) < 40 {
 		t.Fatalf("found only %d messages and %d codes; is the scan broken?", len(msgs), len(codes))
 	}
@@ -401,4 +435,26 @@ func isErrorType(e ast.Expr) bool {
 		return v.Name == "Error"
 	}
 	return false
+}
+
+// TestSubtitleFileErrorsInEnglish: an upload's subtitle error keeps its
+// detail in English (line, cue, times), and a detail without English
+// leaves the whole message to the code's general text.
+func TestSubtitleFileErrorsInEnglish(t *testing.T) {
+	for sv, want := range map[string]string{
+		"Fel i undertextfilen: Rad 12: ogiltig tidskod":                                                                "Error in the subtitle file: Line 12: invalid timecode",
+		"Fel i undertextfilen: Text 3: sluttiden ligger före starttiden (00:00:05,000 --> 00:00:04,000)":               "Error in the subtitle file: Cue 3: the end time is before the start time (00:00:05,000 --> 00:00:04,000)",
+		"Fel i undertextfilen: Okänd teckenkodning \"koi8\": använd till exempel utf-8, windows-1252 eller iso-8859-1": "Error in the subtitle file: Unknown character encoding \"koi8\": use, for example, utf-8, windows-1252 or iso-8859-1",
+		"Text 4 börjar 00:00:09,000, innan text 3 slutar 00:00:10,000; texter får inte överlappa":                      "Cue 4 starts at 00:00:09,000, before cue 3 ends at 00:00:10,000; cues may not overlap",
+	} {
+		if got, ok := englishByText(sv); !ok || got != want {
+			t.Errorf("English of %q = %q (%v), want %q", sv, got, ok, want)
+		}
+	}
+	if got, ok := englishByText("Fel i undertextfilen: något helt okänt"); ok {
+		t.Errorf("an untranslated detail gave %q; want no text, so the code's general English is used", got)
+	}
+	if got := (Base{Lang: langEN}).ErrorMessage("Fel i undertextfilen: Rad 2: negativ tidskod"); got != "Error in the subtitle file: Line 2: negative timecode" {
+		t.Errorf("English error page text: %q", got)
+	}
 }
