@@ -5,7 +5,8 @@
 // with what minio-go gets straight from the same server and bucket:
 //
 //	(a) streaming a whole recording: GET /webinars/{slug}/recording vs GetObject (MB/s, median of 3);
-//	    for reference also GetObject through a bare TCP relay process (see relay.go)
+//	    for reference also GetObject through a bare TCP relay process (see relay.go),
+//	    and, on MinIO, the portal restarted with MEDIA_DELIVERY=redirect (302 to S3)
 //	(b) time to first byte of 100 random 64 KiB Range requests vs ranged GetObject (median, p95)
 //	(c) uploading a generated recording: the raw API PUT and the resumable
 //	    path (tus: POST, then 16 MiB PATCHes) vs PutObject of the same stream
@@ -37,6 +38,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -265,21 +267,7 @@ func (b *backendRun) run(ctx context.Context, bin, minioBin, dir string) error {
 		return err
 	}
 	b.portal = p
-	defer func() {
-		// A client's spare keep-alive connections hold up the portal's
-		// shutdown (see the report); a polite client closes them first.
-		for _, tr := range b.transports {
-			tr.CloseIdleConnections()
-		}
-		t0 := time.Now()
-		p.Stop()
-		if d := time.Since(t0); d > 5*time.Second {
-			b.note("the portal took %.1f s to stop after SIGTERM", d.Seconds())
-		}
-		for _, line := range logProblems(p.LogTail(256<<10), 10) {
-			b.note("portal log: %s", line)
-		}
-	}()
+	defer b.stopPortal()
 
 	if b.name == "embedded" {
 		secret, err := os.ReadFile(filepath.Join(b.dataDir, "s3-secret"))
@@ -321,7 +309,67 @@ func (b *backendRun) run(ctx context.Context, bin, minioBin, dir string) error {
 		return nil
 	}
 	b.uploadPhases(ctx)
+	// The viewer reaches MinIO as a browser would, so redirect mode is
+	// measured there too; with the embedded server the portal sends
+	// media from its files and is at full speed already.
+	if b.name == "minio" && ctx.Err() == nil {
+		if err := b.redirectPhase(ctx, portal, filepath.Join(dir, "portal-redirect.log")); err != nil {
+			b.failed("(a) stream, MEDIA_DELIVERY=redirect", err)
+		}
+	}
 	return nil
+}
+
+// stopPortal stops the running portal and notes a slow stop and the
+// problems in its log.
+func (b *backendRun) stopPortal() {
+	if b.portal == nil {
+		return
+	}
+	// A client's spare keep-alive connections hold up the portal's
+	// shutdown (see the report); a polite client closes them first.
+	for _, tr := range b.transports {
+		tr.CloseIdleConnections()
+	}
+	t0 := time.Now()
+	b.portal.Stop()
+	if d := time.Since(t0); d > 5*time.Second {
+		b.note("the portal took %.1f s to stop after SIGTERM", d.Seconds())
+	}
+	for _, line := range logProblems(b.portal.LogTail(256<<10), 10) {
+		b.note("portal log: %s", line)
+	}
+	b.portal = nil
+}
+
+// redirectPhase restarts the portal on the same data with
+// MEDIA_DELIVERY=redirect and measures (a) again: the portal then answers
+// for a public recording with a 302 to a presigned URL, and the viewer
+// reads the bytes from S3.
+func (b *backendRun) redirectPhase(ctx context.Context, portal portalproc.Binary, logPath string) error {
+	b.stopPortal()
+	// The last value of a name wins (os/exec).
+	portal.Env = append(slices.Clone(portal.Env), "MEDIA_DELIVERY="+string(redirected))
+	logf("[%s] restarting the portal with MEDIA_DELIVERY=redirect", b.name)
+	p, err := portal.Serve(ctx, logPath, 25*time.Second)
+	if err != nil {
+		return err
+	}
+	b.portal = p
+	b.api.base = p.URL()
+
+	g, err := newRecording(b.opts.sizeStream)
+	if err != nil {
+		return err
+	}
+	logf("[%s] uploading the %s streaming recording again (public webinar)", b.name, humanSize(g.size))
+	w, key, err := b.storeRecording(ctx, g, "Benchmark omdirigering", "public")
+	if err != nil {
+		return err
+	}
+	defer b.deleteWebinar(w)
+	logf("[%s] (a) streaming %s with MEDIA_DELIVERY=redirect, %d rounds each", b.name, humanSize(g.size), b.opts.streamRuns)
+	return b.measureStreaming(ctx, w.Slug, key, g.size, redirected)
 }
 
 // logProblems returns up to n warnings and errors from the portal's JSON
@@ -360,7 +408,8 @@ func writeReport(opts options, source string, rows []row, notes []string) error 
 Method: the portal runs as its own process (LOG_LEVEL=warn, MEDIA_DELIVERY=proxy) on a fresh data folder;
 "embedded" is its in-process versitygw (the portal sends published media from versitygw's files with
 sendfile; uploads go through S3), "minio" a MinIO process (the portal then runs only the embedded
-MongoDB-wire server). Throughput is MB/s (10^6 bytes). (a) and (b) alternate portal and direct requests;
+MongoDB-wire server); on MinIO the portal is then restarted with MEDIA_DELIVERY=redirect and (a) measured
+again, the viewer following the 302 to a presigned MinIO URL. Throughput is MB/s (10^6 bytes). (a) and (b) alternate portal and direct requests;
 TTFB is the time to the first response byte. (c) uploads a generated recording (a real MP4 header, so the
 portal's probe accepts it, then keystream bytes) and checks the SHA-256 the API reports; the direct
 baseline is PutObject of the same non-seekable stream with a known size and unsigned payload, as the

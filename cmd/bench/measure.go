@@ -73,7 +73,7 @@ func (b *backendRun) streamingPhases(ctx context.Context) {
 	defer b.deleteWebinar(w)
 
 	logf("[%s] (a) streaming %s, %d rounds each", b.name, humanSize(size), b.opts.streamRuns)
-	if err := b.measureStreaming(ctx, w.Slug, key, size); err != nil {
+	if err := b.measureStreaming(ctx, w.Slug, key, size, proxied); err != nil {
 		b.failed(fmt.Sprintf("(a) stream %s", humanSize(size)), err)
 	}
 	if ctx.Err() != nil {
@@ -165,12 +165,24 @@ func drain(r io.Reader, buf []byte) (int64, error) {
 	return io.CopyBuffer(struct{ io.Writer }{io.Discard}, r, buf)
 }
 
+// delivery is how the portal answers for a public recording
+// (MEDIA_DELIVERY).
+type delivery string
+
+const (
+	proxied    delivery = "proxy"    // the bytes pass through the portal
+	redirected delivery = "redirect" // a 302 to a presigned S3 URL
+)
+
 // measureStreaming is (a): the whole recording through the portal and
 // straight from S3, alternating which goes first, median of the runs.
-func (b *backendRun) measureStreaming(ctx context.Context, slug, key string, size int64) error {
+// The viewer follows the portal's answer as a browser does, and must
+// have been redirected to S3 or not as mode says.
+func (b *backendRun) measureStreaming(ctx context.Context, slug, key string, size int64, mode delivery) error {
 	buf := make([]byte, 256<<10)
+	portalURL := b.portal.URL() + "/webinars/" + slug + "/recording"
 	viaPortal := func() (float64, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.portal.URL()+"/webinars/"+slug+"/recording", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, portalURL, nil)
 		if err != nil {
 			return 0, err
 		}
@@ -182,6 +194,9 @@ func (b *backendRun) measureStreaming(ctx context.Context, slug, key string, siz
 		defer res.Body.Close()
 		if res.StatusCode != http.StatusOK {
 			return 0, fmt.Errorf("portal GET: %s", res.Status)
+		}
+		if wentTo := res.Request.URL.Host; (wentTo != req.URL.Host) != (mode == redirected) {
+			return 0, fmt.Errorf("MEDIA_DELIVERY=%s, but the recording came from %s (asked %s)", mode, wentTo, req.URL.Host)
 		}
 		n, err := drain(res.Body, buf)
 		if err == nil && n != size {
@@ -210,7 +225,7 @@ func (b *backendRun) measureStreaming(ctx context.Context, slug, key string, siz
 		got *[]float64
 	}
 	sides := []side{{viaPortal, &portal}, {getObject(b.direct, "direct"), &s3}}
-	if b.viaRelay != nil {
+	if b.viaRelay != nil && mode == proxied {
 		sides = append(sides, side{getObject(b.viaRelay, "relayed"), &relayed})
 	}
 	for i := 0; i < b.opts.streamRuns; i++ {
@@ -225,6 +240,14 @@ func (b *backendRun) measureStreaming(ctx context.Context, slug, key string, siz
 		}
 	}
 	p, d := median(portal), median(s3)
+	if mode == redirected {
+		// For reference: the target is on the default, proxy.
+		b.rows = append(b.rows, ratioRow(b.name, fmt.Sprintf("(a) stream %s, MEDIA_DELIVERY=redirect, median of %d", humanSize(size), len(portal)),
+			p, d, fmtMBps, higher, 0))
+		b.note("(a) with MEDIA_DELIVERY=redirect (the portal answers 302 to a presigned URL, the viewer reads from S3) runs, MB/s: portal %s; direct %s",
+			fmtList(portal, "%.0f"), fmtList(s3, "%.0f"))
+		return nil
+	}
 	b.rows = append(b.rows, ratioRow(b.name, fmt.Sprintf("(a) stream %s, median of %d", humanSize(size), len(portal)),
 		p, d, fmtMBps, higher, 0.9))
 	b.note("(a) runs, MB/s: portal %s; direct %s", fmtList(portal, "%.0f"), fmtList(s3, "%.0f"))
