@@ -115,6 +115,7 @@ func serve(ctx context.Context, args []string) error {
 		if p != nil {
 			defer p.Close()
 			p.SetClientIdle(cfg.HTTPIdleTimeout)
+			m.S3IdleConnections(p.IdleConns)
 			ranges = p
 		}
 	}

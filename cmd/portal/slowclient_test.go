@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,18 +35,7 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 	p.start()
 	defer p.kill()
 
-	p.createPublicWebinar(token, "Långsam")
-	clip, err := os.ReadFile("../../internal/demo/assets/vattenforsorjning.mp4")
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := bytes.Repeat(clip, (24<<20)/len(clip)+1) // over 24 MB: more than socket buffers hold
-	res := p.request(http.MethodPut, "/api/v1/webinars/langsam/recording", token, bytes.NewReader(data),
-		map[string]string{"Content-Type": "video/mp4"})
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("upload recording: %s", res.Status)
-	}
+	data := publishLongRecording(t, p, token)
 	recording := "/webinars/langsam/recording"
 
 	v := slowViewers{p: p, metricsAddr: metricsAddr, recording: recording, data: data}

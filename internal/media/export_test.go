@@ -1,12 +1,5 @@
 package media
 
-// IdleConns is how many S3 connections the proxy keeps for reuse.
-func IdleConns(p *RangeProxy) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.idle)
-}
-
 // BreakIdleConns closes the sockets of the pooled connections but keeps
 // them pooled, as when the S3 server drops idle keep-alive connections.
 func BreakIdleConns(p *RangeProxy) {

@@ -178,6 +178,14 @@ func (p *RangeProxy) release(pc *proxyConn) {
 	}
 }
 
+// IdleConns is how many S3 connections the proxy keeps open for the
+// next range (at most 64).
+func (p *RangeProxy) IdleConns() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.idle)
+}
+
 // Close drops the idle connections.
 func (p *RangeProxy) Close() {
 	p.mu.Lock()

@@ -69,12 +69,12 @@ func TestRangeProxy(t *testing.T) {
 					io.Copy(io.Discard, r)
 					r.Close()
 				}
-				if n := media.IdleConns(p); n != 1 {
+				if n := p.IdleConns(); n != 1 {
 					t.Fatalf("%d idle connections after three sequential reads, want 1 (reused)", n)
 				}
 			})
 			t.Run("a body left unread closes its connection", func(t *testing.T) {
-				before := media.IdleConns(p)
+				before := p.IdleConns()
 				r, err := p.Get(testContext(t), key, 0, size)
 				if err != nil {
 					t.Fatal(err)
@@ -82,7 +82,7 @@ func TestRangeProxy(t *testing.T) {
 				buf := make([]byte, 100)
 				io.ReadFull(r, buf)
 				r.Close()
-				if n := media.IdleConns(p); n != before-1 {
+				if n := p.IdleConns(); n != before-1 {
 					t.Fatalf("%d idle connections, want %d: a half-read connection went back to the pool", n, before-1)
 				}
 			})

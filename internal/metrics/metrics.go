@@ -81,6 +81,19 @@ func New() *Metrics {
 	return m
 }
 
+// S3IdleConnections reports how many connections to a plain-HTTP S3
+// server the portal keeps open for the next media range (see
+// media.RangeProxy); count is asked at each scrape.
+func (m *Metrics) S3IdleConnections(count func() int) {
+	if m == nil {
+		return
+	}
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "portal_s3_splice_idle_connections",
+		Help: "Connections to a plain-HTTP S3 server kept open for the next spliced media range.",
+	}, func() float64 { return float64(count()) }))
+}
+
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})

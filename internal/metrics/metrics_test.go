@@ -27,6 +27,7 @@ func TestMetrics(t *testing.T) {
 	none.MediaBytes("/x", 10)
 	none.UploadStarted("raw")(true)
 	none.UploadRejected("tus")
+	none.S3IdleConnections(func() int { return 1 })
 	if none.MongoMonitor() != nil || none.S3Transport(http.DefaultTransport) != http.DefaultTransport {
 		t.Error("a nil *Metrics changes the clients")
 	}
@@ -35,6 +36,9 @@ func TestMetrics(t *testing.T) {
 	m.ObserveRequest("/webinars/:slug", "BREW", 503, 2*time.Second)
 	done := m.UploadStarted("tus")
 	done(false)
+	idle := 3
+	m.S3IdleConnections(func() int { return idle })
+	idle = 2 // read at each scrape
 	mon := m.MongoMonitor()
 	mon.Succeeded(context.Background(), &event.CommandSucceededEvent{CommandFinishedEvent: event.CommandFinishedEvent{CommandName: "find", Duration: 3 * time.Millisecond}})
 	mon.Failed(context.Background(), &event.CommandFailedEvent{CommandFinishedEvent: event.CommandFinishedEvent{CommandName: "insert", Duration: time.Second}})
@@ -54,6 +58,7 @@ func TestMetrics(t *testing.T) {
 		`portal_mongodb_command_duration_seconds_count{command="find",result="ok"} 1`,
 		`portal_mongodb_command_duration_seconds_count{command="insert",result="error"} 1`,
 		`portal_s3_request_duration_seconds_count{method="HEAD",result="error"} 1`,
+		"portal_s3_splice_idle_connections 2",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("/metrics lacks %s", want)
