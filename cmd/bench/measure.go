@@ -240,17 +240,14 @@ func (b *backendRun) measureStreaming(ctx context.Context, slug, key string, siz
 		}
 	}
 	p, d := median(portal), median(s3)
+	// The target is on the default, proxy; redirect is for reference.
+	what, target := "", 0.9
 	if mode == redirected {
-		// For reference: the target is on the default, proxy.
-		b.rows = append(b.rows, ratioRow(b.name, fmt.Sprintf("(a) stream %s, MEDIA_DELIVERY=redirect, median of %d", humanSize(size), len(portal)),
-			p, d, fmtMBps, higher, 0))
-		b.note("(a) with MEDIA_DELIVERY=redirect (the portal answers 302 to a presigned URL, the viewer reads from S3) runs, MB/s: portal %s; direct %s",
-			fmtList(portal, "%.0f"), fmtList(s3, "%.0f"))
-		return nil
+		what, target = ", MEDIA_DELIVERY=redirect", 0
 	}
-	b.rows = append(b.rows, ratioRow(b.name, fmt.Sprintf("(a) stream %s, median of %d", humanSize(size), len(portal)),
-		p, d, fmtMBps, higher, 0.9))
-	b.note("(a) runs, MB/s: portal %s; direct %s", fmtList(portal, "%.0f"), fmtList(s3, "%.0f"))
+	b.rows = append(b.rows, ratioRow(b.name, fmt.Sprintf("(a) stream %s%s, median of %d", humanSize(size), what, len(portal)),
+		p, d, fmtMBps, higher, target))
+	b.note("(a) runs%s, MB/s: portal %s; direct %s", what, fmtList(portal, "%.0f"), fmtList(s3, "%.0f"))
 	if len(relayed) > 0 {
 		r := median(relayed)
 		b.note("(a) for reference, the same GetObject through a bare TCP relay process (an extra process and loopback hop, no HTTP in it): runs %s MB/s, median %.0f MB/s = %.2f× direct; the portal reached %.2f× of the relay",
